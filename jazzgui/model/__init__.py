@@ -1,0 +1,1 @@
+"""The LSTM: network, training, sampling and model files (TensorFlow imported inside functions)."""

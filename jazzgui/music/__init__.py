@@ -1,0 +1,1 @@
+"""Pure music domain: lead sheets, chords, the value grammar, progressions and MIDI files."""

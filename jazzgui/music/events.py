@@ -1,0 +1,81 @@
+"""The one note type that crosses layers, and the take that holds a generated solo."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# General MIDI channels used by a take (0-based). Channel 9 is drums and is never used.
+SOLO_CHANNEL = 0
+COMP_CHANNEL = 1
+BASS_CHANNEL = 2
+
+# Note kinds, as the value grammar names them; "" for band notes.
+KIND_CHORD = "C"
+KIND_SCALE = "S"
+KIND_APPROACH = "A"
+KIND_OTHER = "X"
+
+
+@dataclass(frozen=True, order=True)
+class NoteEvent:
+    """One note: where it starts and how long it lasts in beats, and what it plays."""
+
+    start_beat: float
+    duration_beats: float
+    pitch: int
+    velocity: int = 90
+    channel: int = SOLO_CHANNEL
+    kind: str = ""
+
+    @property
+    def end_beat(self) -> float:
+        return self.start_beat + self.duration_beats
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a take came from, written into its MIDI file and shown in the take list."""
+
+    model: str = ""
+    seed: int | None = None
+    temperature: float | None = None
+    progression: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        parts = [f"model={self.model or '-'}", f"seed={self.seed}"]
+        if self.temperature is not None:
+            parts.append(f"temperature={self.temperature:g}")
+        parts.append(f"progression={self.progression}")
+        parts.extend(f"{k}={v}" for k, v in sorted(self.extra.items()))
+        return "; ".join(parts)
+
+
+def beats_to_seconds(beats: float, tempo_bpm: float) -> float:
+    """The one place beats become seconds (a constant tempo)."""
+    return beats * 60.0 / tempo_bpm
+
+
+@dataclass
+class Take:
+    """A generated (or loaded) performance: notes of every part, the changes, tempo and meter."""
+
+    events: list[NoteEvent]
+    progression_text: str
+    tempo_bpm: float = 160.0
+    beats_per_bar: int = 4
+    bars: int = 0
+    solo_program: int = 65  # GM alto sax (0-based 65)
+    comp_program: int = 0  # acoustic grand
+    bass_program: int = 32  # acoustic bass
+    swing: float = 0.6
+    provenance: Provenance = field(default_factory=Provenance)
+
+    @property
+    def length_beats(self) -> float:
+        if self.bars:
+            return float(self.bars * self.beats_per_bar)
+        return max((e.end_beat for e in self.events), default=0.0)
+
+    def part(self, channel: int) -> list[NoteEvent]:
+        return sorted(e for e in self.events if e.channel == channel)
