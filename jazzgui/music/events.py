@@ -79,3 +79,20 @@ class Take:
 
     def part(self, channel: int) -> list[NoteEvent]:
         return sorted(e for e in self.events if e.channel == channel)
+
+
+@dataclass(frozen=True)
+class MelodyNote:
+    """A melody element read from a file: a note, or a rest when `pitch` is None (beats)."""
+
+    start_beat: float
+    duration_beats: float
+    pitch: int | None
+
+    @property
+    def is_rest(self) -> bool:
+        return self.pitch is None
+
+    @property
+    def end_beat(self) -> float:
+        return self.start_beat + self.duration_beats
