@@ -2,16 +2,7 @@
 
 import sys
 
-
-def _main() -> int:
-    if len(sys.argv) > 1:
-        from jazzgui.cli import main as cli_main
-
-        return cli_main(sys.argv[1:])
-    from jazzgui.app import main as app_main
-
-    return app_main()
-
+from jazzgui.app import main
 
 if __name__ == "__main__":
-    sys.exit(_main())
+    sys.exit(main())
