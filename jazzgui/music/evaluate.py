@@ -1,0 +1,667 @@
+"""Musical measures of generated solos against a corpus: chord tones, distributions, copies.
+
+Definitions (the numbers `jazzgui evaluate` and `bench/quality.py` print):
+
+- **Strong beats.** In 4/4, beats 1 and 3; in any other meter, every beat's downbeat (we have
+  no reliable accent pattern for 3/4 or 5/4 swing, so every beat counts). A note is on a strong
+  beat when its onset lies within 1/24 beat of one. Its pitch is classified with
+  `Chord.classify` against the chord sounding at the onset (`Progression.chord_at`); the measure
+  is the share of those notes that are chord tones ("C").
+- **Distributions** are histograms (not kernel density estimates): the pitch class relative to
+  the chord root per quality family (major, minor, dominant, half-diminished, diminished; 12
+  bins each), the melodic interval between consecutive notes in semitones clipped to +-12 (25
+  bins), and the note duration on the 1/12-beat grid (1/12 to 4 beats, 48 bins, longer notes in
+  the last bin). Two histograms are compared by their overlapping area (OA, the sum of the
+  bin-wise minimum of the two normalised histograms: 1 identical, 0 disjoint; Yang & Lerch 2018
+  take the OA of kernel density estimates, we take it of the histograms themselves) and by the
+  Jensen-Shannon distance in base 2 (the square root of the divergence: 0 identical, 1 disjoint).
+  The pitch-class figure is the mean over families weighted by the take's notes in each family
+  (a family the corpus never plays over cannot be compared and is left out).
+- **Longest same-pitch run**: the most notes in a row with the same pitch (rests between them
+  do not break the run).
+- **Longest verbatim copy**: the longest run of consecutive value tokens of the take, across bar
+  boundaries, that also occurs consecutively in one corpus file. Takes are re-tokenized from
+  their notes with the same grammar as the corpus, so both sides are comparable.
+- **Polyphony**: the most solo notes sounding at once (a solo line must give 1).
+- **Variety**: how many of N takes have distinct solo note sequences (onset, duration, pitch).
+
+The corpus's own figures compare the first half of each file's bars with the second half, so
+the OA/JSD and copy lengths show how alike two parts of the same corpus are.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from jazzgui.music.chords import Chord
+from jazzgui.music.events import SOLO_CHANNEL, MelodyNote, Take
+from jazzgui.music.leadsheet import LeadSheet
+from jazzgui.music.progression import Progression
+
+FAMILIES = ("major", "minor", "dominant", "half-dim", "dim")
+_FAMILY_OF_QUALITY = {
+    "maj": "major", "6": "major", "69": "major", "maj7": "major", "maj9": "major",
+    "maj7#11": "major",
+    "m": "minor", "m6": "minor", "m7": "minor", "m9": "minor", "m11": "minor",
+    "mmaj7": "minor",
+    "7": "dominant", "9": "dominant", "13": "dominant", "7b9": "dominant", "13b9": "dominant",
+    "7#9": "dominant", "7alt": "dominant", "7b13": "dominant", "7#11": "dominant",
+    "9#11": "dominant", "7#5": "dominant", "7sus4": "dominant", "9sus4": "dominant",
+    # A plain sus or augmented triad works as a dominant in jazz (sus and whole-tone sounds).
+    "sus4": "dominant", "aug": "dominant",
+    "m7b5": "half-dim",
+    "dim": "dim", "dim7": "dim",
+}  # fmt: skip
+
+GRID = 12  # duration bins per beat: the grammar's 1/12-beat grid keeps triplets
+INTERVAL_CLIP = 12
+DURATION_BINS = 4 * GRID
+_ONSET_TOLERANCE = 1.0 / 24.0
+_EPS = 1e-6
+
+
+def quality_family(chord: Chord) -> str:
+    """The family a chord quality belongs to: major, minor, dominant, half-dim or dim."""
+    family = _FAMILY_OF_QUALITY.get(chord.quality)
+    if family is not None:
+        return family
+    # A quality added to chords.py later: judge it by its tones (third, fifth, seventh).
+    tones = {(t - chord.root) % 12 for t in chord.chord_tone_list}
+    if 3 in tones and 6 in tones:
+        return "half-dim" if 10 in tones else "dim"
+    if 4 in tones and 10 in tones:
+        return "dominant"
+    return "minor" if 3 in tones else "major"
+
+
+def strong_positions(beats_per_bar: int) -> tuple[int, ...]:
+    """Beat offsets in a bar that count as strong: 0 and 2 in 4/4, every beat otherwise."""
+    if beats_per_bar == 4:
+        return (0, 2)
+    return tuple(range(beats_per_bar))
+
+
+# --- histograms and their comparison -------------------------------------------------------
+
+
+def overlapping_area(p: np.ndarray, q: np.ndarray) -> float:
+    """Overlapping area of two histograms after normalising each: 1 identical, 0 disjoint."""
+    p, q = _normalised(p), _normalised(q)
+    if p is None or q is None:
+        return math.nan
+    return float(np.minimum(p, q).sum())
+
+
+def js_distance(p: np.ndarray, q: np.ndarray) -> float:
+    """Jensen-Shannon distance (base 2, the square root of the divergence): 0 same, 1 disjoint."""
+    p, q = _normalised(p), _normalised(q)
+    if p is None or q is None:
+        return math.nan
+    m = 0.5 * (p + q)
+    divergence = 0.5 * _kl(p, m) + 0.5 * _kl(q, m)
+    return float(math.sqrt(min(1.0, max(0.0, divergence))))
+
+
+def _normalised(h: np.ndarray) -> np.ndarray | None:
+    h = np.asarray(h, dtype=float).ravel()
+    total = h.sum()
+    return h / total if total > 0 else None
+
+
+def _kl(p: np.ndarray, q: np.ndarray) -> float:
+    mask = p > 0
+    return float(np.sum(p[mask] * np.log2(p[mask] / q[mask])))
+
+
+# --- a solo line, from a take or a lead sheet ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class SoloLine:
+    """A solo to measure: its pitched notes in onset order, its changes and its value tokens."""
+
+    notes: tuple[MelodyNote, ...]
+    progression: Progression
+    bar_tokens: tuple[tuple[str, ...], ...]
+    beats_per_bar: int = 4
+
+    @property
+    def tokens(self) -> tuple[str, ...]:
+        """The value tokens across bar boundaries."""
+        return tuple(t for bar in self.bar_tokens for t in bar)
+
+
+def line_from_take(take: Take, progression: Progression | None = None) -> SoloLine:
+    """The solo of a take (notes on SOLO_CHANNEL), re-tokenized over the take's changes."""
+    from jazzgui.music.progression import parse_progression
+
+    if progression is None:
+        progression = parse_progression(take.progression_text, take.beats_per_bar)
+    bpb = progression.beats_per_bar
+    solo = take.part(SOLO_CHANNEL)
+    notes = tuple(MelodyNote(e.start_beat, e.duration_beats, e.pitch) for e in solo)
+    bars = take.bars or max(1, math.ceil(max((n.end_beat for n in notes), default=0.0) / bpb))
+    covering = Progression(
+        tuple(progression.bars[i % len(progression)] for i in range(bars)), bpb, progression.text
+    )
+    tokens = _tokenize_notes(notes, covering, bars)
+    return SoloLine(notes, covering, tokens, bpb)
+
+
+def line_from_sheet(
+    sheet: LeadSheet, bars_tokens: Sequence[Sequence[str]] | None = None
+) -> SoloLine:
+    """A corpus lead sheet as a solo line; `bars_tokens` are its tokens if already computed."""
+    if bars_tokens is None:
+        from jazzgui.music.grammar import tokenize
+
+        bars_tokens = tokenize(sheet)
+    notes = tuple(n for n in sheet.melody if n.pitch is not None)
+    tokens = tuple(tuple(bar) for bar in bars_tokens)
+    return SoloLine(notes, sheet.progression, tokens, sheet.beats_per_bar)
+
+
+def _tokenize_notes(
+    notes: Sequence[MelodyNote], progression: Progression, bars: int
+) -> tuple[tuple[str, ...], ...]:
+    """Value tokens, bar by bar, of possibly overlapping notes.
+
+    The grammar reads a single line, so each note is cut where the next one starts; gaps
+    become rests.
+    """
+    from jazzgui.music.grammar import tokenize_bars
+
+    bpb = progression.beats_per_bar
+    end = bars * bpb
+    melody: list[MelodyNote] = []
+    cursor = 0.0
+    ordered = sorted((n for n in notes if n.start_beat < end - _EPS), key=lambda n: n.start_beat)
+    for i, note in enumerate(ordered):
+        if note.start_beat < cursor - _EPS:
+            continue  # starts together with the previous note: the line keeps the first
+        if note.start_beat > cursor + _EPS:
+            melody.append(MelodyNote(cursor, note.start_beat - cursor, None))
+        stop = min(note.end_beat, end)
+        if i + 1 < len(ordered):
+            stop = min(stop, max(ordered[i + 1].start_beat, note.start_beat))
+        if stop - note.start_beat > _EPS:
+            melody.append(MelodyNote(note.start_beat, stop - note.start_beat, note.pitch))
+            cursor = stop
+        else:
+            cursor = note.start_beat
+    if end - cursor > _EPS:
+        melody.append(MelodyNote(cursor, end - cursor, None))
+    return tuple(tuple(bar) for bar in tokenize_bars(melody, progression, bpb))
+
+
+# --- the measures of one line ----------------------------------------------------------------
+
+
+def strong_beat_counts(line: SoloLine) -> tuple[int, int]:
+    """(chord tones, notes) among the notes whose onset is on a strong beat."""
+    positions = strong_positions(line.beats_per_bar)
+    chord_tones = total = 0
+    for note in line.notes:
+        offset = note.start_beat % line.beats_per_bar
+        near = min(min(abs(offset - p), abs(offset - p - line.beats_per_bar)) for p in positions)
+        if near > _ONSET_TOLERANCE:
+            continue
+        snapped = round(note.start_beat)
+        total += 1
+        if line.progression.chord_at(snapped).classify(note.pitch) == "C":
+            chord_tones += 1
+    return chord_tones, total
+
+
+def pitch_class_histogram(line: SoloLine) -> np.ndarray:
+    """Counts (5 families x 12) of each note's pitch class relative to the sounding chord's root."""
+    hist = np.zeros((len(FAMILIES), 12), dtype=float)
+    for note in line.notes:
+        chord = line.progression.chord_at(note.start_beat + _EPS)
+        hist[FAMILIES.index(quality_family(chord)), (note.pitch - chord.root) % 12] += 1
+    return hist
+
+
+def interval_histogram(line: SoloLine) -> np.ndarray:
+    """Counts of melodic intervals between consecutive notes, semitones -12..+12 (25 bins)."""
+    hist = np.zeros(2 * INTERVAL_CLIP + 1, dtype=float)
+    pitches = [n.pitch for n in line.notes]
+    for a, b in itertools.pairwise(pitches):
+        hist[int(np.clip(b - a, -INTERVAL_CLIP, INTERVAL_CLIP)) + INTERVAL_CLIP] += 1
+    return hist
+
+
+def duration_histogram(line: SoloLine) -> np.ndarray:
+    """Counts of note durations on the 1/12-beat grid: bin i holds (i+1)/12 beats (48 bins)."""
+    hist = np.zeros(DURATION_BINS, dtype=float)
+    for note in line.notes:
+        steps = int(np.clip(round(note.duration_beats * GRID), 1, DURATION_BINS))
+        hist[steps - 1] += 1
+    return hist
+
+
+def longest_same_pitch_run(line: SoloLine) -> int:
+    """The most consecutive notes with one pitch (0 without notes)."""
+    best = run = 0
+    previous = None
+    for note in line.notes:
+        run = run + 1 if note.pitch == previous else 1
+        previous = note.pitch
+        best = max(best, run)
+    return best
+
+
+def polyphony(notes: Iterable[MelodyNote]) -> int:
+    """The most notes sounding at once (a note ending where another starts does not overlap)."""
+    points = []
+    for note in notes:
+        points.append((note.start_beat, 1))
+        points.append((note.end_beat - _EPS, -1))
+    best = sounding = 0
+    # At equal times an end sorts before a start (-1 < 1).
+    for _, step in sorted(points):
+        sounding += step
+        best = max(best, sounding)
+    return best
+
+
+def _families_comparison(take_hist: np.ndarray, corpus_hist: np.ndarray) -> tuple[float, float]:
+    """OA and JSD of pitch class per family, weighted by the take's notes in each family."""
+    oa_sum = jsd_sum = weight = 0.0
+    for f in range(len(FAMILIES)):
+        n = take_hist[f].sum()
+        if n == 0 or corpus_hist[f].sum() == 0:
+            continue
+        oa_sum += n * overlapping_area(take_hist[f], corpus_hist[f])
+        jsd_sum += n * js_distance(take_hist[f], corpus_hist[f])
+        weight += n
+    if weight == 0:
+        return math.nan, math.nan
+    return oa_sum / weight, jsd_sum / weight
+
+
+# --- verbatim copies -------------------------------------------------------------------------
+
+
+class NgramIndex:
+    """Every contiguous token sequence of a corpus, for the longest verbatim match of a query.
+
+    A suffix automaton over the files' tokens joined by separators unique to each file (so no
+    match spans two files): built in time linear in the corpus, queried in time linear in the
+    query, whatever the match length.
+    """
+
+    def __init__(self, sequences: Iterable[Sequence[str]] = ()) -> None:
+        self._ids: dict[str, int] = {}
+        self._next: list[dict[int, int]] = [{}]
+        self._link: list[int] = [-1]
+        self._len: list[int] = [0]
+        self._last = 0
+        self.token_count = 0
+        separator = -1
+        for sequence in sequences:
+            for token in sequence:
+                self._extend(self._ids.setdefault(token, len(self._ids)))
+                self.token_count += 1
+            self._extend(separator)  # negative ids never occur in a query
+            separator -= 1
+
+    def _extend(self, symbol: int) -> None:
+        nxt, link, length = self._next, self._link, self._len
+        cur = len(length)
+        length.append(length[self._last] + 1)
+        link.append(0)
+        nxt.append({})
+        p = self._last
+        while p != -1 and symbol not in nxt[p]:
+            nxt[p][symbol] = cur
+            p = link[p]
+        if p != -1:
+            q = nxt[p][symbol]
+            if length[p] + 1 == length[q]:
+                link[cur] = q
+            else:
+                clone = len(length)
+                length.append(length[p] + 1)
+                nxt.append(dict(nxt[q]))
+                link.append(link[q])
+                while p != -1 and nxt[p].get(symbol) == q:
+                    nxt[p][symbol] = clone
+                    p = link[p]
+                link[q] = clone
+                link[cur] = clone
+        self._last = cur
+
+    def longest_match(self, tokens: Sequence[str]) -> int:
+        """Length of the longest run of consecutive `tokens` found consecutively in one file."""
+        state = matched = best = 0
+        for token in tokens:
+            symbol = self._ids.get(token)
+            if symbol is None:
+                state = matched = 0
+                continue
+            while state and symbol not in self._next[state]:
+                state = self._link[state]
+                matched = self._len[state]
+            if symbol in self._next[state]:
+                state = self._next[state][symbol]
+                matched += 1
+            else:
+                state = matched = 0
+            best = max(best, matched)
+        return best
+
+
+# --- the corpus profile ----------------------------------------------------------------------
+
+
+@dataclass
+class _Histograms:
+    pitch: np.ndarray
+    interval: np.ndarray
+    duration: np.ndarray
+
+    @classmethod
+    def of(cls, lines: Iterable[SoloLine]) -> _Histograms:
+        pitch = np.zeros((len(FAMILIES), 12))
+        interval = np.zeros(2 * INTERVAL_CLIP + 1)
+        duration = np.zeros(DURATION_BINS)
+        for line in lines:
+            pitch += pitch_class_histogram(line)
+            interval += interval_histogram(line)
+            duration += duration_histogram(line)
+        return cls(pitch, interval, duration)
+
+    def compare(self, corpus: _Histograms) -> dict[str, float]:
+        pitch_oa, pitch_jsd = _families_comparison(self.pitch, corpus.pitch)
+        return {
+            "pitch_oa": pitch_oa,
+            "pitch_jsd": pitch_jsd,
+            "interval_oa": overlapping_area(self.interval, corpus.interval),
+            "interval_jsd": js_distance(self.interval, corpus.interval),
+            "duration_oa": overlapping_area(self.duration, corpus.duration),
+            "duration_jsd": js_distance(self.duration, corpus.duration),
+        }
+
+
+@dataclass
+class CorpusProfile:
+    """A corpus's distributions, n-gram index and own figures, computed once for many takes."""
+
+    lines: list[SoloLine]
+    histograms: _Histograms
+    index: NgramIndex
+    own: Summary
+
+    @classmethod
+    def from_lines(cls, lines: Sequence[SoloLine]) -> CorpusProfile:
+        lines = list(lines)
+        histograms = _Histograms.of(lines)
+        index = NgramIndex(line.tokens for line in lines)
+        return cls(lines, histograms, index, _own_summary(lines, histograms))
+
+    @classmethod
+    def from_sheets(
+        cls,
+        sheets: Sequence[LeadSheet],
+        bars_tokens: Sequence[Sequence[Sequence[str]]] | None = None,
+    ) -> CorpusProfile:
+        """From lead sheets and, when already computed, each sheet's tokens bar by bar."""
+        if bars_tokens is None:
+            bars_tokens = [None] * len(sheets)
+        return cls.from_lines([line_from_sheet(s, b) for s, b in zip(sheets, bars_tokens)])
+
+    @classmethod
+    def from_corpus(cls, corpus: object) -> CorpusProfile:
+        """From a built corpus (`jazzgui.music.corpus.Corpus`): its files that loaded."""
+        entries = corpus.ok_entries  # type: ignore[attr-defined]
+        return cls.from_sheets([e.sheet for e in entries], [e.bars for e in entries])
+
+    @property
+    def files(self) -> int:
+        return len(self.lines)
+
+    @property
+    def notes(self) -> int:
+        return sum(len(line.notes) for line in self.lines)
+
+
+def _split_halves(line: SoloLine) -> tuple[SoloLine, SoloLine]:
+    """A line's first half of bars and its second half, each counted from its own start."""
+    half = len(line.progression) // 2
+    cut = half * line.beats_per_bar
+    first = SoloLine(
+        tuple(n for n in line.notes if n.start_beat < cut - _EPS),
+        Progression(line.progression.bars[:half], line.beats_per_bar),
+        line.bar_tokens[:half],
+        line.beats_per_bar,
+    )
+    second = SoloLine(
+        tuple(
+            MelodyNote(n.start_beat - cut, n.duration_beats, n.pitch)
+            for n in line.notes
+            if n.start_beat >= cut - _EPS
+        ),
+        Progression(line.progression.bars[half:], line.beats_per_bar),
+        line.bar_tokens[half:],
+        line.beats_per_bar,
+    )
+    return first, second
+
+
+def _own_summary(lines: list[SoloLine], histograms: _Histograms) -> Summary:
+    halves = [_split_halves(line) for line in lines if len(line.progression) >= 2]
+    firsts = [h[0] for h in halves]
+    seconds = [h[1] for h in halves]
+    first_index = NgramIndex(line.tokens for line in firsts)
+    copies = [first_index.longest_match(line.tokens) for line in seconds]
+    chord, strong = _sum_pairs(strong_beat_counts(line) for line in lines)
+    runs = [longest_same_pitch_run(line) for line in lines]
+    figures = (
+        _Histograms.of(seconds).compare(_Histograms.of(firsts))
+        if halves
+        else dict.fromkeys(_DISTRIBUTION_FIELDS, math.nan)
+    )
+    return Summary(
+        takes=len(lines),
+        notes=float(np.mean([len(line.notes) for line in lines])) if lines else math.nan,
+        strong_beat_chord_tones=chord / strong if strong else math.nan,
+        **figures,
+        same_pitch_run=float(np.mean(runs)) if runs else math.nan,
+        same_pitch_run_max=max(runs, default=0),
+        copy=float(np.mean(copies)) if copies else math.nan,
+        copy_max=max(copies, default=0),
+        polyphony=max((polyphony(line.notes) for line in lines), default=0),
+        distinct=None,
+    )
+
+
+def _sum_pairs(pairs: Iterable[tuple[int, int]]) -> tuple[int, int]:
+    a = b = 0
+    for x, y in pairs:
+        a += x
+        b += y
+    return a, b
+
+
+# --- measuring takes -------------------------------------------------------------------------
+
+_DISTRIBUTION_FIELDS = (
+    "pitch_oa", "pitch_jsd", "interval_oa", "interval_jsd", "duration_oa", "duration_jsd",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Measures:
+    """The measures of one take against a corpus."""
+
+    notes: int
+    strong_beat_chord_tones: float  # share 0..1 of strong-beat notes that are chord tones
+    pitch_oa: float
+    pitch_jsd: float
+    interval_oa: float
+    interval_jsd: float
+    duration_oa: float
+    duration_jsd: float
+    same_pitch_run: int
+    copy: int  # longest verbatim token copy from the corpus
+    polyphony: int
+
+    def as_rows(self) -> list[tuple[str, str]]:
+        """(measure, value) pairs for printing."""
+        return [
+            ("notes", str(self.notes)),
+            ("chord tones on strong beats", _percent(self.strong_beat_chord_tones)),
+            ("pitch class | chord quality OA", _fixed(self.pitch_oa)),
+            ("pitch class | chord quality JSD", _fixed(self.pitch_jsd)),
+            ("melodic intervals OA", _fixed(self.interval_oa)),
+            ("melodic intervals JSD", _fixed(self.interval_jsd)),
+            ("note durations OA", _fixed(self.duration_oa)),
+            ("note durations JSD", _fixed(self.duration_jsd)),
+            ("longest same-pitch run", str(self.same_pitch_run)),
+            ("longest verbatim copy (tokens)", str(self.copy)),
+            ("notes sounding at once (max)", str(self.polyphony)),
+        ]
+
+
+def measure_line(line: SoloLine, profile: CorpusProfile) -> Measures:
+    """Every measure of one solo line against the corpus."""
+    chord, strong = strong_beat_counts(line)
+    figures = _Histograms.of([line]).compare(profile.histograms)
+    return Measures(
+        notes=len(line.notes),
+        strong_beat_chord_tones=chord / strong if strong else math.nan,
+        **figures,
+        same_pitch_run=longest_same_pitch_run(line),
+        copy=profile.index.longest_match(line.tokens),
+        polyphony=polyphony(line.notes),
+    )
+
+
+def measure_take(
+    take: Take, profile: CorpusProfile, progression: Progression | None = None
+) -> Measures:
+    """Every measure of one take (its solo channel) against the corpus."""
+    return measure_line(line_from_take(take, progression), profile)
+
+
+def take_signature(take: Take) -> tuple[tuple[int, int, int], ...]:
+    """The solo note sequence on the 1/12-beat grid: equal signatures sound the same."""
+    return tuple(
+        (round(e.start_beat * GRID), round(e.duration_beats * GRID), e.pitch)
+        for e in take.part(SOLO_CHANNEL)
+    )
+
+
+def variety(takes: Sequence[Take]) -> tuple[int, int]:
+    """(distinct solo note sequences, takes)."""
+    return len({take_signature(t) for t in takes}), len(takes)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Measures of a set of takes: per-take means, worst cases, and pooled distributions.
+
+    The distributions pool the notes of all takes before comparing with the corpus, so the
+    sampling noise of one short take does not count as distance.
+    """
+
+    takes: int
+    notes: float
+    strong_beat_chord_tones: float
+    pitch_oa: float
+    pitch_jsd: float
+    interval_oa: float
+    interval_jsd: float
+    duration_oa: float
+    duration_jsd: float
+    same_pitch_run: float
+    same_pitch_run_max: int
+    copy: float
+    copy_max: int
+    polyphony: int
+    distinct: int | None
+    per_take: tuple[Measures, ...] = field(default=(), compare=False)
+
+    def as_rows(self) -> list[tuple[str, str]]:
+        """(measure, value) pairs for printing."""
+        distinct = "-" if self.distinct is None else f"{self.distinct} of {self.takes}"
+        return [
+            ("takes (corpus: files)", str(self.takes)),
+            ("notes per take (mean)", _fixed(self.notes, 1)),
+            ("chord tones on strong beats (mean)", _percent(self.strong_beat_chord_tones)),
+            ("pitch class | chord quality OA", _fixed(self.pitch_oa)),
+            ("pitch class | chord quality JSD", _fixed(self.pitch_jsd)),
+            ("melodic intervals OA", _fixed(self.interval_oa)),
+            ("melodic intervals JSD", _fixed(self.interval_jsd)),
+            ("note durations OA", _fixed(self.duration_oa)),
+            ("note durations JSD", _fixed(self.duration_jsd)),
+            ("longest same-pitch run (mean)", _fixed(self.same_pitch_run, 1)),
+            ("longest same-pitch run (max)", str(self.same_pitch_run_max)),
+            ("longest verbatim copy, tokens (mean)", _fixed(self.copy, 1)),
+            ("longest verbatim copy, tokens (max)", str(self.copy_max)),
+            ("notes sounding at once (max)", str(self.polyphony)),
+            ("distinct takes", distinct),
+        ]
+
+
+def summarize(
+    takes: Sequence[Take], profile: CorpusProfile, progression: Progression | None = None
+) -> Summary:
+    """Measure every take and summarise: means, worst cases, pooled distributions, variety."""
+    if not takes:
+        raise ValueError("summarize needs at least one take")
+    lines = [line_from_take(t, progression) for t in takes]
+    per_take = tuple(measure_line(line, profile) for line in lines)
+    pooled = _Histograms.of(lines).compare(profile.histograms)
+    distinct, n = variety(takes)
+    return Summary(
+        takes=n,
+        notes=_mean(m.notes for m in per_take),
+        strong_beat_chord_tones=_mean(m.strong_beat_chord_tones for m in per_take),
+        **pooled,
+        same_pitch_run=_mean(m.same_pitch_run for m in per_take),
+        same_pitch_run_max=max(m.same_pitch_run for m in per_take),
+        copy=_mean(m.copy for m in per_take),
+        copy_max=max(m.copy for m in per_take),
+        polyphony=max(m.polyphony for m in per_take),
+        distinct=distinct,
+        per_take=per_take,
+    )
+
+
+def format_table(columns: Mapping[str, Summary]) -> str:
+    """A text table: one row per measure, one column per named summary (e.g. corpus, ours)."""
+    names = list(columns)
+    rows = [[label] for label, _ in next(iter(columns.values())).as_rows()]
+    for name in names:
+        for row, (_, value) in zip(rows, columns[name].as_rows()):
+            row.append(value)
+    header = ["measure", *names]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = [
+        "  ".join(
+            cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths))
+        )
+        for r in [header, *rows]
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _mean(values: Iterable[float]) -> float:
+    finite = [v for v in values if not math.isnan(v)]
+    return float(np.mean(finite)) if finite else math.nan
+
+
+def _fixed(value: float, digits: int = 3) -> str:
+    return "-" if value is None or math.isnan(value) else f"{value:.{digits}f}"
+
+
+def _percent(value: float) -> str:
+    return "-" if math.isnan(value) else f"{100 * value:.1f}%"
