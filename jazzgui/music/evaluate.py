@@ -40,8 +40,9 @@ import numpy as np
 
 from jazzgui.music.chords import Chord
 from jazzgui.music.events import SOLO_CHANNEL, MelodyNote, Take
+from jazzgui.music.grammar import GRID, tokenize, tokenize_bars
 from jazzgui.music.leadsheet import LeadSheet
-from jazzgui.music.progression import Progression
+from jazzgui.music.progression import Progression, parse_progression
 
 FAMILIES = ("major", "minor", "dominant", "half-dim", "dim")
 _FAMILY_OF_QUALITY = {
@@ -58,7 +59,6 @@ _FAMILY_OF_QUALITY = {
     "dim": "dim", "dim7": "dim",
 }  # fmt: skip
 
-GRID = 12  # duration bins per beat: the grammar's 1/12-beat grid keeps triplets
 INTERVAL_CLIP = 12
 DURATION_BINS = 4 * GRID
 _ONSET_TOLERANCE = 1.0 / 24.0
@@ -138,8 +138,6 @@ class SoloLine:
 
 def line_from_take(take: Take, progression: Progression | None = None) -> SoloLine:
     """The solo of a take (notes on SOLO_CHANNEL), re-tokenized over the take's changes."""
-    from jazzgui.music.progression import parse_progression
-
     if progression is None:
         progression = parse_progression(take.progression_text, take.beats_per_bar)
     bpb = progression.beats_per_bar
@@ -149,7 +147,8 @@ def line_from_take(take: Take, progression: Progression | None = None) -> SoloLi
     covering = Progression(
         tuple(progression.bars[i % len(progression)] for i in range(bars)), bpb, progression.text
     )
-    tokens = _tokenize_notes(notes, covering, bars)
+    # The grammar cuts overlapping notes and turns gaps into rests, as it does for the corpus.
+    tokens = tuple(tuple(bar) for bar in tokenize_bars(notes, covering, bpb))
     return SoloLine(notes, covering, tokens, bpb)
 
 
@@ -158,45 +157,10 @@ def line_from_sheet(
 ) -> SoloLine:
     """A corpus lead sheet as a solo line; `bars_tokens` are its tokens if already computed."""
     if bars_tokens is None:
-        from jazzgui.music.grammar import tokenize
-
         bars_tokens = tokenize(sheet)
     notes = tuple(n for n in sheet.melody if n.pitch is not None)
     tokens = tuple(tuple(bar) for bar in bars_tokens)
     return SoloLine(notes, sheet.progression, tokens, sheet.beats_per_bar)
-
-
-def _tokenize_notes(
-    notes: Sequence[MelodyNote], progression: Progression, bars: int
-) -> tuple[tuple[str, ...], ...]:
-    """Value tokens, bar by bar, of possibly overlapping notes.
-
-    The grammar reads a single line, so each note is cut where the next one starts; gaps
-    become rests.
-    """
-    from jazzgui.music.grammar import tokenize_bars
-
-    bpb = progression.beats_per_bar
-    end = bars * bpb
-    melody: list[MelodyNote] = []
-    cursor = 0.0
-    ordered = sorted((n for n in notes if n.start_beat < end - _EPS), key=lambda n: n.start_beat)
-    for i, note in enumerate(ordered):
-        if note.start_beat < cursor - _EPS:
-            continue  # starts together with the previous note: the line keeps the first
-        if note.start_beat > cursor + _EPS:
-            melody.append(MelodyNote(cursor, note.start_beat - cursor, None))
-        stop = min(note.end_beat, end)
-        if i + 1 < len(ordered):
-            stop = min(stop, max(ordered[i + 1].start_beat, note.start_beat))
-        if stop - note.start_beat > _EPS:
-            melody.append(MelodyNote(note.start_beat, stop - note.start_beat, note.pitch))
-            cursor = stop
-        else:
-            cursor = note.start_beat
-    if end - cursor > _EPS:
-        melody.append(MelodyNote(cursor, end - cursor, None))
-    return tuple(tuple(bar) for bar in tokenize_bars(melody, progression, bpb))
 
 
 # --- the measures of one line ----------------------------------------------------------------
@@ -282,7 +246,7 @@ def _families_comparison(take_hist: np.ndarray, corpus_hist: np.ndarray) -> tupl
         weight += n
     if weight == 0:
         return math.nan, math.nan
-    return oa_sum / weight, jsd_sum / weight
+    return float(oa_sum / weight), float(jsd_sum / weight)
 
 
 # --- verbatim copies -------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,18 +20,24 @@ from jazzgui.music.evaluate import (
     format_table,
     interval_histogram,
     js_distance,
+    line_from_sheet,
+    line_from_take,
     longest_same_pitch_run,
     measure_line,
+    measure_take,
     overlapping_area,
     pitch_class_histogram,
     polyphony,
     quality_family,
     strong_beat_counts,
     strong_positions,
+    summarize,
     variety,
 )
 from jazzgui.music.events import COMP_CHANNEL, SOLO_CHANNEL, MelodyNote, NoteEvent, Take
-from jazzgui.music.progression import Progression
+from jazzgui.music.grammar import tokenize
+from jazzgui.music.leadsheet import LeadSheet
+from jazzgui.music.progression import Progression, parse_progression
 
 
 def progression_of(*bars: str, beats_per_bar: int = 4) -> Progression:
@@ -114,9 +121,7 @@ def test_chord_tones_on_strong_beats_counts_only_notes_starting_there():
 
 
 def test_chord_under_a_strong_beat_is_the_one_sounding_there():
-    two_chords = Progression(
-        (((0.0, parse_chord("Dm7")), (2.0, parse_chord("G7"))),), 4, "Dm7 G7"
-    )
+    two_chords = Progression((((0.0, parse_chord("Dm7")), (2.0, parse_chord("G7"))),), 4, "Dm7 G7")
     # B is a chord tone of G7 (beat 3) but not of Dm7.
     assert strong_beat_counts(line_of([(2.0, 1.0, 71)], two_chords)) == (1, 1)
     assert strong_beat_counts(line_of([(0.0, 1.0, 71)], two_chords)) == (0, 1)
@@ -272,3 +277,79 @@ def test_profile_measures_a_line_against_itself():
     table = format_table({"corpus": own, "again": own})
     assert "distinct takes" in table
     assert table.splitlines()[0].split() == ["measure", "corpus", "again"]
+
+
+# --- real takes, re-tokenized with the grammar ------------------------------------------------
+
+ARPEGGIO = [0, 4, 7, 10, 12, 10, 7, 4]
+
+
+def sheet_of(notes: list[tuple[float, float, int]], text: str) -> LeadSheet:
+    progression = parse_progression(text)
+    return LeadSheet(
+        path=Path("corpus.mid"),
+        melody=[MelodyNote(s, d, p) for s, d, p in notes],
+        progression=progression,
+    )
+
+
+def test_take_tokens_match_the_corpus_tokens_of_the_same_notes():
+    notes = [(i * 0.5, 0.5, 60 + ARPEGGIO[i % 8]) for i in range(16)]
+    sheet = sheet_of(notes, "C7 | F7 |")
+    line = line_from_sheet(sheet)
+    assert line.bar_tokens == tuple(tuple(bar) for bar in tokenize(sheet))
+    take = take_of(notes, "C7 | F7 |")
+    assert line_from_take(take).bar_tokens == line.bar_tokens
+
+
+def test_take_copying_nine_corpus_tokens_gives_nine():
+    # Corpus: two bars of eighth-note arpeggios over C7 then F7 (16 tokens).
+    corpus_notes = [(i * 0.5, 0.5, 60 + ARPEGGIO[i % 8]) for i in range(16)]
+    profile = CorpusProfile.from_sheets([sheet_of(corpus_notes, "C7 | F7 |")])
+    # The take plays bar 1 and the first note of bar 2 as the corpus does (9 tokens), then a
+    # rest the corpus never has.
+    take = take_of(corpus_notes[:9], "C7 | F7 |")
+    assert measure_take(take, profile).copy == 9
+
+
+def test_measures_of_a_take_against_a_corpus():
+    corpus_notes = [(i * 0.5, 0.5, 60 + ARPEGGIO[i % 8]) for i in range(16)]
+    profile = CorpusProfile.from_sheets([sheet_of(corpus_notes, "C7 | F7 |")])
+    # Four repeated Ds, and a second voice entering over the last one.
+    take = take_of([(0, 1, 62), (1, 1, 62), (2, 1, 62), (3, 1, 62), (3.5, 1, 72)], "C7 | F7 |")
+    m = measure_take(take, profile)
+    assert m.notes == 5
+    assert m.polyphony == 2
+    assert m.same_pitch_run == 4
+    assert m.strong_beat_chord_tones == 0.0  # D on beats 1 and 3 of C7
+    # Repeats and a minor seventh up: intervals the arpeggios never use.
+    assert m.interval_oa == 0.0
+    assert m.interval_jsd == pytest.approx(1.0)
+    assert m.duration_oa == 0.0  # quarter notes against eighths
+
+
+def test_summary_means_worst_cases_and_variety():
+    corpus_notes = [(i * 0.5, 0.5, 60 + ARPEGGIO[i % 8]) for i in range(32)]
+    profile = CorpusProfile.from_sheets([sheet_of(corpus_notes, "C7 | F7 | C7 | F7 |")])
+    copy = take_of(corpus_notes[:16], "C7 | F7 |")
+    other = take_of([(i, 1, 65 + i) for i in range(8)], "C7 | F7 |")
+    summary = summarize([copy, copy, other], profile)
+    assert summary.takes == 3
+    assert summary.distinct == 2
+    assert summary.copy_max == 16
+    assert summary.polyphony == 1
+    assert summary.notes == pytest.approx((16 + 16 + 8) / 3)
+    assert len(summary.per_take) == 3
+    rows = dict(summary.as_rows())
+    assert rows["distinct takes"] == "2 of 3"
+    # The corpus's second half repeats its first half exactly.
+    assert profile.own.copy_max == 16
+    assert profile.own.interval_oa == pytest.approx(1.0)
+
+
+def test_a_take_longer_than_its_changes_wraps_around_them():
+    notes = [(i * 1.0, 1.0, 65) for i in range(12)]
+    take = Take(events=[NoteEvent(s, d, p) for s, d, p in notes], progression_text="F7 |", bars=3)
+    line = line_from_take(take)
+    assert len(line.progression) == 3
+    assert len(line.bar_tokens) == 3
