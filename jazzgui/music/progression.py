@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from jazzgui.music.chords import Chord
+from jazzgui.errors import ChordSymbolError, JazzGUIError
+from jazzgui.music.chords import NOTE_NAMES, Chord, parse_chord
 
 
 @dataclass(frozen=True)
@@ -64,4 +66,175 @@ class Progression:
 
     def to_text(self) -> str:
         """Bars as text, `|` between bars, which parse_progression reads back."""
-        return " | ".join(" ".join(c.name for _, c in bar) for bar in self.bars) + " |"
+        return " | ".join(_bar_text(bar, self.beats_per_bar) for bar in self.bars) + " |"
+
+
+# Symbols that repeat: a whole bar (`%`) or the previous chord for one more slot (`/`, `-`).
+_REPEAT_BAR = "%"
+_REPEAT_SLOT = ("/", "-")
+_TOKEN_RE = re.compile(r"\S+")
+
+
+def _slot_lengths(count: int, beats_per_bar: int) -> list[int]:
+    """How a bar of `count` chord slots is divided, as jazz charts do.
+
+    Equal shares where they divide evenly; otherwise the first chords take the extra beats
+    (3 chords in 4/4 -> 2+1+1, 2 chords in 3/4 -> 2+1, 2 chords in 5/4 -> 3+2).
+    """
+    base, extra = divmod(beats_per_bar, count)
+    return [base + (1 if i < extra else 0) for i in range(count)]
+
+
+def _bar_text(bar: tuple[tuple[float, Chord], ...], beats_per_bar: int) -> str:
+    """One bar as chart text: names alone where the usual split places them, otherwise the
+    fewest slots that do, with `/` holding a chord (C for three beats, G7 for one: C / / G7)."""
+    offsets = [offset for offset, _ in bar]
+    for count in range(len(bar), min(4, beats_per_bar) + 1):
+        lengths = _slot_lengths(count, beats_per_bar)
+        starts = [float(sum(lengths[:i])) for i in range(count)]
+        if all(offset in starts for offset in offsets):
+            names = dict((offset, chord.name) for offset, chord in bar)
+            return " ".join(names.get(start, "/") for start in starts)
+    # Offsets between beats (chords read from a file) have no chart spelling: name them.
+    return " ".join(chord.name for _, chord in bar)
+
+
+def parse_progression(text: str, beats_per_bar: int = 4) -> Progression:
+    """Read chord changes such as ``Dm7 G7 | Cmaj7 | % |`` into a Progression.
+
+    Bars are separated by ``|`` (a leading or trailing ``|`` and ``||`` double bars are fine).
+    A bar holds one chord, or up to one chord a beat, split as jazz charts do (2 -> halves,
+    3 -> 2+1+1 in 4/4, 4 -> one a beat). ``%`` alone repeats the previous bar; ``/`` or ``-``
+    in a chord's place holds the previous chord for that slot (``C / / G7``). A bad symbol
+    raises ChordSymbolError whose ``position`` is the symbol's character offset in `text`.
+    """
+    if beats_per_bar < 1:
+        raise ValueError(f"beats_per_bar must be at least 1, not {beats_per_bar}")
+    segments: list[tuple[int, str]] = []
+    start = 0
+    for i, char in enumerate(text + "|"):
+        if char == "|":
+            segments.append((start, text[start:i]))
+            start = i + 1
+    # Leading/trailing bar lines and double bars give empty segments that are not bars.
+    while segments and not segments[0][1].strip():
+        segments.pop(0)
+    while segments and not segments[-1][1].strip():
+        segments.pop()
+    if not segments:
+        raise ChordSymbolError(text, 0 if text else -1, "the progression has no chords", text)
+
+    bars: list[tuple[tuple[float, Chord], ...]] = []
+    for seg_start, segment in segments:
+        words = [(seg_start + m.start(), m.group()) for m in _TOKEN_RE.finditer(segment)]
+        if not words:
+            if segment == "":
+                continue  # the empty middle of a `||` double bar line
+            raise ChordSymbolError(
+                "|",
+                seg_start + len(segment),
+                "the bar before this bar line is empty; write % to repeat the previous bar",
+                text,
+            )
+        bars.append(_parse_bar(words, bars, beats_per_bar, text))
+    return Progression(tuple(bars), beats_per_bar, text)
+
+
+def _parse_bar(
+    words: list[tuple[int, str]],
+    previous_bars: list[tuple[tuple[float, Chord], ...]],
+    beats_per_bar: int,
+    text: str,
+) -> tuple[tuple[float, Chord], ...]:
+    """One bar's chords with their offsets, from its words and their character offsets."""
+    if any(word == _REPEAT_BAR for _, word in words):
+        if len(words) > 1:
+            position = next(p for p, w in words if w == _REPEAT_BAR)
+            raise ChordSymbolError(
+                _REPEAT_BAR, position, "% repeats a whole bar and must stand alone in it", text
+            )
+        if not previous_bars:
+            raise ChordSymbolError(
+                _REPEAT_BAR, words[0][0], "the first bar has no previous bar to repeat", text
+            )
+        return previous_bars[-1]
+    if len(words) > min(4, beats_per_bar):
+        position, word = words[min(4, beats_per_bar)]
+        raise ChordSymbolError(
+            word,
+            position,
+            f"a bar of {beats_per_bar} beats holds at most {min(4, beats_per_bar)} chords",
+            text,
+        )
+    chords: list[tuple[float, Chord]] = []
+    offset = 0
+    for (position, word), length in zip(words, _slot_lengths(len(words), beats_per_bar)):
+        if word in _REPEAT_SLOT:
+            if not chords and not previous_bars:
+                raise ChordSymbolError(word, position, "there is no chord before it to hold", text)
+            if not chords:
+                # Holding over the bar line: the bar starts with the last chord sounding.
+                chords.append((0.0, previous_bars[-1][-1][1]))
+        else:
+            chord = parse_chord(word, position)
+            if not chords or chords[-1][1] != chord:
+                chords.append((float(offset), chord))
+        offset += length
+    return tuple(chords)
+
+
+def _ii_v_i_all_keys() -> str:
+    """ii-V-I in every key, moving around the cycle of fourths from C."""
+    bars = []
+    for step in range(12):
+        tonic = (step * 5) % 12
+        two, five = NOTE_NAMES[(tonic + 2) % 12], NOTE_NAMES[(tonic + 7) % 12]
+        bars.append(f"{two}m7 {five}7 | {NOTE_NAMES[tonic]}maj7 | {NOTE_NAMES[tonic]}maj7 |")
+    return " ".join(bars)
+
+
+# Built-in forms: generic jazz harmony written as functions of a key, no melodies.
+FORMS: dict[str, str] = {
+    "blues-f": ("F7 | Bb7 | F7 | Cm7 F7 | Bb7 | Bdim7 | F7 | D7b9 | Gm7 | C7 | F7 D7b9 | Gm7 C7 |"),
+    "blues-bb": (
+        "Bb7 | Eb7 | Bb7 | Fm7 Bb7 | Eb7 | Edim7 | Bb7 | G7b9 | Cm7 | F7 | Bb7 G7b9 | Cm7 F7 |"
+    ),
+    "minor-blues": (
+        "Cm7 | Fm7 | Cm7 | Cm7 | Fm7 | Fm7 | Cm7 | Cm7 | Ab7 | G7alt | Cm7 | Dm7b5 G7alt |"
+    ),
+    # Rhythm changes in Bb, AABA: I-vi-ii-V turnarounds, a dominant-cycle bridge.
+    "rhythm-changes": (
+        "Bb6 G7 | Cm7 F7 | Dm7 G7 | Cm7 F7 | Fm7 Bb7 | Ebmaj7 Edim7 | Dm7 G7 | Cm7 F7 | "
+        "Bb6 G7 | Cm7 F7 | Dm7 G7 | Cm7 F7 | Fm7 Bb7 | Ebmaj7 Edim7 | Cm7 F7 | Bb6 |"
+        "D7 | D7 | G7 | G7 | C7 | C7 | F7 | F7 | "
+        "Bb6 G7 | Cm7 F7 | Dm7 G7 | Cm7 F7 | Fm7 Bb7 | Ebmaj7 Edim7 | Cm7 F7 | Bb6 |"
+    ),
+    "ii-v-i-all-keys": _ii_v_i_all_keys(),
+    # A ii-V-I to the relative major (Bb), IV, then ii-V-i in G minor; the bridge swaps them.
+    "autumn-style": (
+        "Cm7 | F7 | Bbmaj7 | Ebmaj7 | Am7b5 | D7b9 | Gm6 | Gm6 | "
+        "Cm7 | F7 | Bbmaj7 | Ebmaj7 | Am7b5 | D7b9 | Gm6 | Gm6 | "
+        "Am7b5 | D7b9 | Gm6 | Gm6 | Cm7 | F7 | Bbmaj7 | Ebmaj7 | "
+        "Am7b5 | D7b9 | Gm7 C7 | Fm7 Bb7 | Am7b5 D7b9 | Gm6 | Gm6 | Gm6 |"
+    ),
+    # Eight bars of D dorian, eight up a half step, eight back: the classic modal vamp.
+    "modal-vamp": (
+        "Dm7 | % | % | % | % | % | % | % | Ebm7 | % | % | % | % | % | % | % | "
+        "Dm7 | % | % | % | % | % | % | % |"
+    ),
+    # A slow eight-bar ballad in Eb: I-vi-ii-V with secondary dominants and a IV-bVII turn.
+    "ballad": (
+        "Ebmaj7 Cm7 | Fm7 Bb7 | Gm7 C7b9 | Fm7 Bb7 | Ebmaj7 Eb7 | Abmaj7 Db7#11 | "
+        "Gm7 C7b9 | Fm7 Bb7 |"
+    ),
+}
+
+
+def form_progression(name: str) -> Progression:
+    """The built-in form `name` (see FORMS) as a Progression in 4/4."""
+    key = name.strip().lower()
+    if key not in FORMS:
+        raise JazzGUIError(
+            f"There is no built-in form called {name!r}. Choose one of: {', '.join(sorted(FORMS))}"
+        )
+    return parse_progression(FORMS[key], 4)
