@@ -1,0 +1,180 @@
+"""`jazzgui evaluate`: musical measures of takes or of a model's takes against a corpus."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from jazzgui.errors import InputFileError
+from jazzgui.music.corpus import Corpus, build_corpus
+from jazzgui.music.evaluate import CorpusProfile, Summary, format_table, summarize
+from jazzgui.music.events import Take
+from jazzgui.music.midifile import read_take_midi
+from jazzgui.music.progression import Progression, form_progression, parse_progression
+
+_TAKE_SUFFIXES = (".mid", ".midi")
+_MODEL_SUFFIX = ".jazzmodel"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "evaluate",
+        help="measure takes, or a model's takes, against a corpus",
+        description=(
+            "Measure solos against a corpus: chord tones on strong beats, pitch-class, "
+            "interval and duration distributions (overlapping area and Jensen-Shannon "
+            "distance), the longest same-pitch run, the longest token sequence copied "
+            "verbatim from the corpus, notes sounding at once, and distinct takes. A .mid "
+            "take is measured as it is; a .jazzmodel generates one take per seed. The "
+            "corpus column compares the first and second halves of the corpus's bars."
+        ),
+    )
+    parser.add_argument(
+        "inputs", nargs="+", metavar="TAKE_OR_MODEL", help=".mid takes and/or .jazzmodel files"
+    )
+    parser.add_argument(
+        "--corpus", nargs="+", required=True, metavar="FILE_OR_FOLDER",
+        help="the corpus to compare with (MIDI or MusicXML files, folders)",
+    )  # fmt: skip
+    parser.add_argument("--track", help="corpus melody track: index or name (default: auto)")
+    parser.add_argument(
+        "--bars", type=_bar_range, metavar="A-B", help="corpus bars A to B (1-based, inclusive)"
+    )
+    parser.add_argument(
+        "--seeds", type=_positive, default=10, metavar="N",
+        help="takes per model, seeds 0..N-1 (default 10)",
+    )  # fmt: skip
+    changes = parser.add_mutually_exclusive_group()
+    changes.add_argument("--form", help="generate over a built-in form (see `jazzgui generate`)")
+    changes.add_argument("--progression", metavar="TEXT", help="generate over these changes")
+    parser.add_argument(
+        "--choruses", type=_positive, default=1, help="choruses per generated take (default 1)"
+    )
+    parser.add_argument(
+        "--temperature", type=float, default=1.0, help="sampling temperature (default 1.0)"
+    )
+    parser.add_argument(
+        "--reference",
+        action="store_true",
+        help="also measure each model with the reference method (argmax from zeros)",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    track = _track(args.track)
+    corpus = build_corpus(args.corpus, track=track, bars=args.bars)
+    for entry in corpus.entries:
+        if not entry.ok:
+            print(f"skipped {entry.error}")
+    if not corpus.ok_entries:
+        raise InputFileError(
+            args.corpus[0],
+            "no file of the corpus could be read",
+            "Give MIDI or MusicXML solos (see `jazzgui corpus` for what each file holds)",
+        )
+    profile = CorpusProfile.from_corpus(corpus)
+    print(
+        f"corpus: {profile.files} files, {corpus.bar_count} bars, {profile.notes} notes, "
+        f"{corpus.token_count} tokens, vocabulary {len(corpus.vocabulary)}"
+    )
+    columns: dict[str, Summary] = {"corpus": profile.own}
+    take_paths = [Path(p) for p in args.inputs if Path(p).suffix.lower() in _TAKE_SUFFIXES]
+    if take_paths:
+        changes = _given_progression(args)
+        takes = [_read_take(p, changes) for p in take_paths]
+        name = take_paths[0].name if len(takes) == 1 else f"{len(takes)} takes"
+        columns[name] = summarize(takes, profile)
+    for path in (Path(p) for p in args.inputs):
+        suffix = path.suffix.lower()
+        if suffix in _TAKE_SUFFIXES:
+            continue
+        if suffix != _MODEL_SUFFIX:
+            raise InputFileError(
+                path,
+                f"{suffix or 'a file without suffix'} is neither a take nor a model",
+                "Give .mid takes (from `jazzgui generate`) or .jazzmodel files",
+            )
+        progressions = _progressions(args, corpus)
+        modes = ["sample", "reference"] if args.reference else ["sample"]
+        for mode in modes:
+            generated = _generate(path, progressions, args, mode)
+            label = path.stem if mode == "sample" else f"{path.stem} (reference)"
+            columns[label] = summarize(generated, profile)
+    print(format_table(columns))
+    return 0
+
+
+def _read_take(path: Path, changes: Progression | None) -> Take:
+    """A take with its changes: its own, or the given ones for a MIDI file without them."""
+    take = read_take_midi(path)
+    if not take.progression_text.strip():
+        if changes is None:
+            raise InputFileError(
+                path,
+                "the take does not say which chord changes it was played over",
+                "Give them with --progression TEXT or --form NAME",
+            )
+        take.progression_text = changes.to_text()
+        take.beats_per_bar = changes.beats_per_bar
+    return take
+
+
+def _given_progression(args: argparse.Namespace) -> Progression | None:
+    if args.form:
+        return form_progression(args.form)
+    if args.progression:
+        return parse_progression(args.progression)
+    return None
+
+
+def _progressions(args: argparse.Namespace, corpus: Corpus) -> list[Progression]:
+    """The changes to generate over: given ones, or each corpus file's own in turn."""
+    given = _given_progression(args)
+    if given is not None:
+        return [given]
+    return [e.sheet.progression for e in corpus.ok_entries]
+
+
+def _generate(
+    path: Path, progressions: list[Progression], args: argparse.Namespace, mode: str
+) -> list[Take]:
+    from jazzgui.model.modelfile import load_model
+    from jazzgui.model.sampling import SamplerSettings, generate_take
+
+    model = load_model(path)
+    takes = []
+    for seed in range(args.seeds):
+        settings = SamplerSettings(temperature=args.temperature, seed=seed, mode=mode)
+        progression = progressions[seed % len(progressions)]
+        takes.append(
+            generate_take(model, progression, settings, choruses=args.choruses, band=False)
+        )
+    return takes
+
+
+def _track(text: str | None) -> int | str | None:
+    if text is None:
+        return None
+    return int(text) if text.isdigit() else text
+
+
+def _bar_range(text: str) -> tuple[int, int]:
+    first, sep, last = text.partition("-")
+    try:
+        bars = (int(first), int(last if sep else first))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a bar range such as 120-137") from None
+    if bars[0] < 1 or bars[1] < bars[0]:
+        raise argparse.ArgumentTypeError(f"{text!r}: bars count from 1 and A must not exceed B")
+    return bars
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("it must be at least 1")
+    return value
