@@ -1,0 +1,302 @@
+"""The main window: Generate and Train panels, menus, status bar, background loading, shutdown."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from PySide6.QtCore import QByteArray, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QTabWidget
+
+from jazzgui import __version__
+from jazzgui.ui.audio_out import AudioOutput
+from jazzgui.ui.generate_panel import GeneratePanel
+from jazzgui.ui.ports_widget import PortLister, PortOpener
+from jazzgui.ui.settings_store import (
+    APPLICATION,
+    ORGANIZATION,
+    AppSettings,
+    load_settings,
+    save_settings,
+)
+from jazzgui.ui.style import app_icon, apply_style
+from jazzgui.ui.train_panel import TrainPanel
+from jazzgui.ui.workers import Worker, WorkerHandle, start_worker, stop_all_workers
+
+log = logging.getLogger(__name__)
+
+_HEADLESS_MESSAGE = (
+    "jazzgui: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set), so the window "
+    "cannot open.\n"
+    "Without a display, improvise from the command line instead, for example:\n"
+    "    jazzgui generate -o take.mid\n"
+    "(see `jazzgui --help`), or set QT_QPA_PLATFORM=offscreen to run the window invisibly.\n"
+)
+
+
+def _import_tensorflow(report, cancel) -> str:
+    """Load TensorFlow in the background so the first training starts at once."""
+    import tensorflow as tf
+
+    return str(tf.__version__)
+
+
+class MainWindow(QMainWindow):
+    """Two panels in tabs; Generate opens first, ready to play with the starter model."""
+
+    shown = Signal()  # emitted once the window is on screen (startup benchmark, tests)
+
+    def __init__(
+        self,
+        settings: AppSettings | None = None,
+        port_lister: PortLister | None = None,
+        port_opener: PortOpener | None = None,
+        load_tensorflow: bool = True,
+    ) -> None:
+        super().__init__()
+        self.settings = settings or load_settings()
+        self._load_tensorflow = load_tensorflow
+        self._tensorflow_loader: WorkerHandle | None = None
+        self._shown_once = False
+        self._closing = False
+        self.setWindowTitle("JazzGUI")
+        self.setWindowIcon(app_icon())
+        self.resize(1180, 780)
+        self.setMinimumSize(900, 620)
+
+        self.audio = AudioOutput(self)
+        self.generate_panel = GeneratePanel(
+            self.settings.generate, self.audio, port_lister=port_lister, port_opener=port_opener
+        )
+        self.train_panel = TrainPanel(self.settings.train)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.generate_panel, "Generate")
+        self.tabs.addTab(self.train_panel, "Train")
+        self.tabs.setTabToolTip(0, "Improvise solos over chord changes and hear them at once")
+        self.tabs.setTabToolTip(1, "Teach a model the style of your own solo files")
+        self.setCentralWidget(self.tabs)
+
+        self.status_label = QLabel()
+        self.model_label = QLabel("Model: loading…")
+        self.model_label.setToolTip("The model the Generate panel uses, and whether it is loaded")
+        self.engine_label = QLabel("Training engine: waiting")
+        self.engine_label.setToolTip(
+            "TensorFlow, needed for training only, loads in the background after start-up"
+        )
+        self.statusBar().addWidget(self.status_label, 1)
+        self.statusBar().addPermanentWidget(self.model_label)
+        self.statusBar().addPermanentWidget(self.engine_label)
+
+        self._build_menus()
+        self.generate_panel.status.connect(self.show_status)
+        self.generate_panel.model_status.connect(self.model_label.setText)
+        self.train_panel.status.connect(self.show_status)
+        self.train_panel.model_saved.connect(self._on_model_saved)
+        if self.settings.window.geometry:
+            self.restoreGeometry(QByteArray(self.settings.window.geometry))
+        self.tabs.setCurrentIndex(min(max(self.settings.window.current_tab, 0), 1))
+
+    # Menus ------------------------------------------------------------------------------------
+    def _action(self, text: str, slot, shortcuts=(), tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcuts:
+            action.setShortcuts([QKeySequence(s) for s in shortcuts])
+        action.setToolTip(tip or text)
+        action.setStatusTip(tip or text)
+        action.triggered.connect(slot)
+        self.addAction(action)  # shortcuts work whichever panel has focus
+        return action
+
+    def _build_menus(self) -> None:
+        gp, tp = self.generate_panel, self.train_panel
+        menu_file = self.menuBar().addMenu("&File")
+        self.open_action = self._action(
+            "&Open Solo Files…",
+            self._open_files,
+            ["Ctrl+O"],
+            "Add MIDI or MusicXML solos to train on",
+        )
+        menu_file.addAction(self.open_action)
+        menu_file.addAction(
+            self._action(
+                "Open &Model…", gp.browse_model, [], "Pick a .jazzmodel file to generate with"
+            )
+        )
+        menu_file.addSeparator()
+        menu_export = menu_file.addMenu("&Export Take")
+        menu_export.addAction(
+            self._action(
+                "As &MIDI…",
+                lambda: gp.export_selected("mid"),
+                ["Ctrl+E"],
+                "Save the selected take as a MIDI file",
+            )
+        )
+        menu_export.addAction(
+            self._action(
+                "As Music&XML…",
+                lambda: gp.export_selected("musicxml"),
+                [],
+                "Save the selected take as MusicXML (solo line with chord symbols)",
+            )
+        )
+        menu_export.addAction(
+            self._action(
+                "As &WAV…",
+                lambda: gp.export_selected("wav"),
+                [],
+                "Render the selected take with the built-in synth to a WAV file",
+            )
+        )
+        menu_file.addSeparator()
+        menu_file.addAction(self._action("&Quit", self.close, ["Ctrl+Q"], "Close JazzGUI"))
+
+        menu_play = self.menuBar().addMenu("&Playback")
+        self.generate_action = self._action(
+            "&Generate", self._generate, ["Ctrl+G"], "Improvise a new take and play it"
+        )
+        self.stop_action = self._action(
+            "&Stop", gp.stop, ["Ctrl+.", "Space"], "Stop playing (the notes end cleanly)"
+        )
+        self.panic_action = self._action(
+            "&Panic", gp.panic, ["Esc"], "Silence every note on every channel at once"
+        )
+        menu_play.addActions([self.generate_action, self.stop_action, self.panic_action])
+        menu_play.addSeparator()
+        menu_play.addAction(
+            self._action(
+                "&Test Note", gp.ports.test_note, [], "Play a short arpeggio on the output"
+            )
+        )
+
+        menu_train = self.menuBar().addMenu("&Train")
+        self.train_action = self._action(
+            "&Train", self._train, ["Ctrl+T"], "Train a model on the files in the Train panel"
+        )
+        menu_train.addAction(self.train_action)
+        menu_train.addAction(
+            self._action(
+                "S&top Training", tp.stop_training, [], "Stop training after the current batch"
+            )
+        )
+        menu_train.addAction(
+            self._action("&Save Model…", tp.save_model, ["Ctrl+S"], "Save the trained model")
+        )
+
+        menu_help = self.menuBar().addMenu("&Help")
+        menu_help.addAction(
+            self._action("&About JazzGUI", self.show_about, [], "Version and credits")
+        )
+        menu_help.addAction(self._action("About &Qt", QApplication.aboutQt, [], "Qt version"))
+
+    # Actions ----------------------------------------------------------------------------------
+    def _open_files(self) -> None:
+        self.tabs.setCurrentWidget(self.train_panel)
+        self.train_panel.add_files_dialog()
+
+    def _generate(self) -> None:
+        self.tabs.setCurrentWidget(self.generate_panel)
+        self.generate_panel.generate()
+
+    def _train(self) -> None:
+        self.tabs.setCurrentWidget(self.train_panel)
+        self.train_panel.start_training()
+
+    def _on_model_saved(self, path: str) -> None:
+        self.generate_panel.add_model(path)
+        self.show_status(f"Model saved to {path}; it is now selectable in the Generate panel.")
+
+    def show_status(self, text: str) -> None:
+        self.status_label.setText(text)
+        self.status_label.setToolTip(text)
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About JazzGUI",
+            f"<h3>JazzGUI {__version__}</h3>"
+            "<p>Learns a jazz soloist's style from MIDI or MusicXML solos with an LSTM over "
+            "an abstract melody grammar, and improvises new solos over any chord changes, "
+            "played at once through your MIDI synth or the built-in synth.</p>"
+            "<p>The model follows the exercise “Improvise a Jazz Solo with an LSTM Network”, "
+            "after the open-source <i>deepjazz</i> project and the Impro-Visor grammar.</p>"
+            "<p>Licensed under the Apache License 2.0.</p>",
+        )
+
+    # Start-up and shutdown --------------------------------------------------------------------
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            # Heavy work starts after the first paint, so the window answers at once.
+            QTimer.singleShot(0, self._start_background_loading)
+            QTimer.singleShot(0, self.shown.emit)
+
+    def _start_background_loading(self) -> None:
+        if self._closing:
+            return
+        self.generate_panel.start()
+        if self._load_tensorflow and "tensorflow" not in sys.modules:
+            self.engine_label.setText("Training engine: loading…")
+            worker = Worker(_import_tensorflow)
+            worker.finished.connect(self._on_tensorflow_loaded)
+            worker.failed.connect(self._on_tensorflow_failed)
+            self._tensorflow_loader = start_worker(worker, "tensorflow-loader")
+        elif "tensorflow" in sys.modules:
+            self.engine_label.setText("Training engine: ready")
+
+    def _on_tensorflow_loaded(self, version: str) -> None:
+        self.engine_label.setText("Training engine: ready")
+        self.engine_label.setToolTip(f"TensorFlow {version} is loaded; training starts at once")
+
+    def _on_tensorflow_failed(self, message: str) -> None:
+        self.engine_label.setText("Training engine: unavailable")
+        self.engine_label.setToolTip(message)
+        self.show_status(f"TensorFlow could not be loaded, so training is unavailable: {message}")
+
+    def collect_settings(self) -> AppSettings:
+        self.generate_panel.store_settings()
+        self.train_panel.store_settings()
+        self.settings.window.geometry = bytes(self.saveGeometry().data())
+        self.settings.window.current_tab = self.tabs.currentIndex()
+        return self.settings
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._closing = True
+        self.train_panel.shutdown()
+        self.generate_panel.shutdown()
+        # TensorFlow's import cannot be interrupted; waiting for it keeps exit clean.
+        stop_all_workers()
+        self.audio.stop()
+        try:
+            save_settings(self.collect_settings())
+        except OSError as error:
+            log.warning("settings could not be saved: %s", error)
+        event.accept()
+
+
+def _no_display() -> bool:
+    if not sys.platform.startswith("linux"):
+        return False
+    return not any(os.environ.get(k) for k in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+
+
+def run_app(argv: list[str] | None = None) -> int:
+    """Open the window and run the event loop; 1 with a clear message when there is no display."""
+    if _no_display():
+        sys.stderr.write(_HEADLESS_MESSAGE)
+        return 1
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    QApplication.setOrganizationName(ORGANIZATION)
+    QApplication.setApplicationName(APPLICATION)
+    QApplication.setApplicationVersion(__version__)
+    QApplication.setDesktopFileName("jazzgui")
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    app.setWindowIcon(app_icon())
+    apply_style(app)
+    window = MainWindow()
+    window.show()
+    return app.exec()

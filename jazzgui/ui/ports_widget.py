@@ -1,0 +1,171 @@
+"""Output port chooser: the MIDI outputs mido finds plus the built-in synth; refresh, test note."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import mido
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QWidget
+
+from jazzgui.errors import PortError
+from jazzgui.ui.audio_out import BUILT_IN_SYNTH_NAME, AudioOutput
+
+log = logging.getLogger(__name__)
+
+PortLister = Callable[[], list[str]]
+PortOpener = Callable[[str], mido.ports.BaseOutput]
+
+
+def _list_ports() -> list[str]:
+    from jazzgui.playback.ports import list_output_names
+
+    return list_output_names()
+
+
+def _open_port(name: str) -> mido.ports.BaseOutput:
+    from jazzgui.playback.ports import open_output
+
+    return open_output(name)
+
+
+class PortsWidget(QWidget):
+    """Picks and owns the open output port; the built-in synth is always offered."""
+
+    port_changed = Signal(object)  # the newly opened mido output port
+    message = Signal(str)  # something the person should read (status bar)
+    problem = Signal(str)  # an error in words
+
+    def __init__(
+        self,
+        audio: AudioOutput,
+        preferred: str = "",
+        lister: PortLister | None = None,
+        opener: PortOpener | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._audio = audio
+        self._lister = lister or _list_ports
+        self._opener = opener or _open_port
+        self._port: mido.ports.BaseOutput | None = None
+        self._port_name = ""
+        self._preferred = preferred
+
+        self.combo = QComboBox()
+        self.combo.setMinimumContentsLength(18)
+        self.combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.combo.setToolTip(
+            "Where the solo is played: a MIDI output (a software or hardware synth), or the "
+            "built-in synth when no MIDI output exists."
+        )
+        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.setToolTip("Look for MIDI outputs again (after starting a synth).")
+        self.test_button = QPushButton("Test note")
+        self.test_button.setToolTip("Play a short C major arpeggio on the selected output.")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.combo, 1)
+        layout.addWidget(self.refresh_button)
+        layout.addWidget(self.test_button)
+
+        self.refresh_button.clicked.connect(self.refresh)
+        self.test_button.clicked.connect(self.test_note)
+        self.combo.activated.connect(self._on_activated)
+
+    # Listing ----------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """List the outputs again, keeping the current choice when it is still there."""
+        keep = self._port_name or self._preferred
+        try:
+            names = self._lister()
+        except PortError as error:
+            names = []
+            self.message.emit(f"No MIDI outputs: {error}")
+        except Exception as error:  # a broken MIDI system must not stop the app
+            log.exception("listing MIDI outputs failed")
+            names = []
+            self.message.emit(f"No MIDI outputs: {error}")
+        self.combo.blockSignals(True)
+        self.combo.clear()
+        for name in names:
+            self.combo.addItem(name, name)
+        self.combo.addItem(f"{BUILT_IN_SYNTH_NAME} (no MIDI needed)", BUILT_IN_SYNTH_NAME)
+        index = self.combo.findData(keep) if keep else -1
+        if index < 0:
+            index = self._default_index(names)
+        self.combo.setCurrentIndex(index)
+        self.combo.blockSignals(False)
+        if self.combo.currentData() != self._port_name:
+            self._select(self.combo.currentData())
+
+    def _default_index(self, names: list[str]) -> int:
+        from jazzgui.playback.ports import default_output_name
+
+        name, why = default_output_name(names)
+        if name is None:
+            self.message.emit(f"Using the built-in synth: {why}")
+            return self.combo.findData(BUILT_IN_SYNTH_NAME)
+        self.message.emit(f"MIDI output {why}")
+        return self.combo.findData(name)
+
+    # Opening ----------------------------------------------------------------------------------
+    def _on_activated(self, _index: int) -> None:
+        self._select(self.combo.currentData())
+
+    def _select(self, name: str) -> None:
+        try:
+            port = self._open(name)
+        except PortError as error:
+            self.problem.emit(str(error))
+            port = self._open(BUILT_IN_SYNTH_NAME)
+            name = BUILT_IN_SYNTH_NAME
+            self.combo.setCurrentIndex(self.combo.findData(name))
+        old = self._port
+        self._port, self._port_name = port, name
+        self.port_changed.emit(port)
+        if old is not None and old is not port:
+            old.close()
+
+    def _open(self, name: str) -> mido.ports.BaseOutput:
+        if name == BUILT_IN_SYNTH_NAME:
+            if not self._audio.start():
+                self.message.emit(f"Built-in synth: {self._audio.problem}")
+            return self._audio.open_port()
+        return self._opener(name)
+
+    @property
+    def port(self) -> mido.ports.BaseOutput:
+        """The open output (opening the chosen one on first use)."""
+        if self._port is None:
+            self.refresh()
+        assert self._port is not None
+        return self._port
+
+    @property
+    def port_name(self) -> str:
+        return self._port_name
+
+    def test_note(self) -> None:
+        """A short arpeggio, so the person hears whether the output works."""
+        port = self.port
+        for i, note in enumerate((60, 64, 67, 72)):
+            QTimer.singleShot(i * 140, lambda n=note: self._send(port, "note_on", n, 90))
+            QTimer.singleShot(i * 140 + 400, lambda n=note: self._send(port, "note_off", n, 0))
+
+    def _send(self, port: mido.ports.BaseOutput, kind: str, note: int, velocity: int) -> None:
+        if port.closed:
+            return
+        try:
+            port.send(mido.Message(kind, note=note, velocity=velocity, channel=0))
+        except Exception as error:  # a vanished port raises backend-specific errors
+            self.problem.emit(f"The output {self._port_name!r} stopped working: {error}")
+
+    def close_port(self) -> None:
+        if self._port is not None:
+            self._port.close()
+            self._port = None
+            self._port_name = ""

@@ -1,0 +1,168 @@
+"""Background workers: QObjects moved to QThreads, turning domain callbacks into Qt signals.
+
+Wiring follows the usual Qt recipe: thread.started -> worker.run, worker.done -> thread.quit,
+worker.done -> worker.deleteLater, thread.finished -> thread.deleteLater. Cancel is a
+threading.Event the GUI sets directly, because a queued slot would only run after the work ends.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from jazzgui.errors import JazzGUIError
+
+log = logging.getLogger(__name__)
+
+
+def describe_error(error: BaseException) -> str:
+    """A message in words for any error; typed errors already carry file, problem and advice."""
+    if isinstance(error, JazzGUIError):
+        return str(error)
+    if isinstance(error, MemoryError):
+        return (
+            "The computer ran out of memory. Try a smaller model, fewer files or a smaller batch."
+        )
+    if isinstance(error, OSError):
+        where = f" ({error.filename})" if getattr(error, "filename", None) else ""
+        return f"A file or device could not be used{where}: {error.strerror or error}."
+    return f"Something went wrong: {type(error).__name__}: {error}"
+
+
+class Worker(QObject):
+    """Runs `work(report, cancel)` once in its thread; `report(x)` emits `progress`."""
+
+    progress = Signal(object)
+    failed = Signal(str)
+    finished = Signal(object)
+    done = Signal()  # after finished or failed, to end the thread
+
+    def __init__(self, work: Callable[[Callable[[Any], None], threading.Event], Any]) -> None:
+        super().__init__()
+        self._work = work
+        self.cancel_event = threading.Event()
+
+    def cancel(self) -> None:
+        """Ask the work to stop; safe to call from any thread, takes effect at its next check."""
+        self.cancel_event.set()
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            result = self._work(self.progress.emit, self.cancel_event)
+        except Exception as error:  # every failure must reach the person, never a dead thread
+            if not isinstance(error, JazzGUIError):
+                log.exception("worker failed")
+            self.failed.emit(describe_error(error))
+        else:
+            self.finished.emit(result)
+        finally:
+            self.done.emit()
+
+
+class WorkerHandle:
+    """A running worker and its thread, kept referenced by whoever started it until it ends."""
+
+    def __init__(self, worker: Worker, thread: QThread) -> None:
+        self.worker = worker
+        self.thread = thread
+        self.running = True
+        thread.finished.connect(self._on_thread_finished)
+
+    def _on_thread_finished(self) -> None:
+        self.running = False
+
+    def cancel(self) -> None:
+        if self.running:
+            self.worker.cancel()
+
+    def stop_and_wait(self, timeout_ms: int = 10000) -> bool:
+        """Cancel, quit and wait for the thread; True if it ended in time."""
+        if not self.running:
+            return True
+        self.worker.cancel()
+        try:
+            self.thread.quit()
+            ended = self.thread.wait(timeout_ms)
+        except RuntimeError:  # the C++ thread is already gone
+            return True
+        if ended:
+            self.running = False
+        return ended
+
+
+_live: set[WorkerHandle] = set()
+
+
+def start_worker(worker: Worker, name: str) -> WorkerHandle:
+    """Move `worker` to a new QThread with the standard wiring and start it."""
+    thread = QThread()
+    thread.setObjectName(name)
+    worker.moveToThread(thread)
+    thread.started.connect(worker.run)
+    worker.done.connect(thread.quit)
+    worker.done.connect(worker.deleteLater)
+    thread.finished.connect(thread.deleteLater)
+    handle = WorkerHandle(worker, thread)
+    # Python must keep both alive until the thread ends, whoever else drops them.
+    _live.add(handle)
+    thread.finished.connect(lambda: _live.discard(handle))
+    thread.start()
+    return handle
+
+
+def stop_all_workers(timeout_ms: int = 10000) -> None:
+    """Cancel and wait for every worker still running (used when the app closes)."""
+    for handle in list(_live):
+        handle.stop_and_wait(timeout_ms)
+
+
+class TrainWorker(Worker):
+    """Builds the corpus, then trains; `should_stop` makes Keras stop within a batch."""
+
+    epoch_finished = Signal(dict)
+
+    def __init__(
+        self, corpus_builder: Callable[[], Any], model_config: Any, train_config: Any
+    ) -> None:
+        super().__init__(self._train)
+        self._corpus_builder = corpus_builder
+        self._model_config = model_config
+        self._train_config = train_config
+
+    def _train(self, report: Callable[[Any], None], cancel: threading.Event) -> Any:
+        from jazzgui.model.training import train
+
+        corpus = self._corpus_builder()
+        report(corpus)
+        started = time.monotonic()
+        epochs = int(self._train_config.epochs)
+
+        def on_epoch(entry: Any) -> None:
+            elapsed = time.monotonic() - started
+            done = int(entry.epoch)
+            per_epoch = elapsed / max(done, 1)
+            val = entry.val_loss
+            self.epoch_finished.emit(
+                {
+                    "epoch": done,
+                    "epochs": epochs,
+                    "loss": float(entry.loss),
+                    "val_loss": None if val is None else float(val),
+                    "seconds": float(entry.seconds),
+                    "eta_seconds": per_epoch * max(epochs - done, 0),
+                }
+            )
+
+        return train(
+            corpus,
+            self._model_config,
+            self._train_config,
+            on_epoch=on_epoch,
+            should_stop=cancel.is_set,
+        )
