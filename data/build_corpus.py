@@ -250,6 +250,10 @@ def parse_source(path: Path) -> Solo:
         raise _fail(path, 0, "tempo and form_bars must be whole numbers, meter like 4/4") from None
     if bottom != 4 or top not in (3, 4):
         raise _fail(path, 0, f"meter {header['meter']} is not supported (use 4/4 or 3/4)")
+    if not re.match(
+        r"^[A-G](b|#)?(m|\s+(major|minor|dorian|mixolydian|lydian|phrygian))?$", header["key"]
+    ):
+        raise _fail(path, 0, f"key {header['key']!r} should look like F, Bb, Cm or D dorian")
     solo = Solo(path, header["title"], header["form"], form_bars, header["key"], tempo, top)
     previous = None
     for number, text in bar_lines:
@@ -277,6 +281,15 @@ def _check_ties(solo: Solo) -> None:
             raise _fail(solo.path, line, f"a tie from {n.spelling} must lead to the same pitch")
 
 
+def key_and_mode(text: str) -> tuple[str, str]:
+    """A header key such as F, Cm, Bb or "D dorian" as a music21 tonic and mode."""
+    words = text.split()
+    tonic, mode = words[0], words[1].lower() if len(words) > 1 else "major"
+    if len(words) == 1 and tonic.endswith("m"):
+        tonic, mode = tonic[:-1], "minor"
+    return tonic[0].upper() + tonic[1:].replace("b", "-"), mode
+
+
 def music21_figure(chord: Chord) -> str:
     """The chord as a music21 ChordSymbol figure (root flats written '-', as music21 wants)."""
     match = re.match(r"([A-Ga-g])(b|#)?", chord.symbol.strip())
@@ -302,9 +315,8 @@ def build_score(solo: Solo):
         measure = stream.Measure(number=index + 1)
         if index == 0:
             measure.insert(0, meter.TimeSignature(f"{solo.beats_per_bar}/4"))
-            tonic = solo.key[:-1] if solo.key.endswith("m") else solo.key
-            mode = "minor" if solo.key.endswith("m") else "major"
-            measure.insert(0, key.Key(tonic.replace("b", "-") if len(tonic) > 1 else tonic, mode))
+            tonic, mode = key_and_mode(solo.key)
+            measure.insert(0, key.Key(tonic, mode))
             measure.insert(0, tempo.MetronomeMark(number=solo.tempo, referent=1.0))
         for onset, chord in bar.chords:
             measure.insert(float(onset), harmony.ChordSymbol(music21_figure(chord)))
