@@ -1,0 +1,193 @@
+"""Value tokens back into notes over any chord progression: onsets, bars, pitches, repeats."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+import numpy as np
+
+from jazzgui.music.chords import Chord
+from jazzgui.music.events import SOLO_CHANNEL, NoteEvent
+from jazzgui.music.grammar import ValueToken, parse_token
+from jazzgui.music.progression import ChordSpan, Progression
+
+# Without a window (a bar's first note) the pitch stays this close to the previous one, so a
+# line does not leap at every bar line.
+FREE_REACH = 7
+# Types to fall back on, in order, when a chord has no pitch of the wanted type at all
+# (a dim7 chord with its whole-half scale leaves no "X" pitch class, for example).
+_FALLBACK = {"C": "CSAX", "S": "SCAX", "A": "AXSC", "X": "XASC"}
+_BASE_VELOCITY = 84
+
+
+def accent_velocity(offset_in_bar: float, beats_per_bar: int) -> int:
+    """A little accent on strong beats: the downbeat most, the mid-bar beat less, beats a bit."""
+    if abs(offset_in_bar) < 1e-9:
+        return _BASE_VELOCITY + 12
+    if beats_per_bar % 2 == 0 and abs(offset_in_bar - beats_per_bar / 2) < 1e-9:
+        return _BASE_VELOCITY + 7
+    if abs(offset_in_bar - round(offset_in_bar)) < 1e-9:
+        return _BASE_VELOCITY + 3
+    return _BASE_VELOCITY
+
+
+def chord_in_spans(spans: Sequence[ChordSpan], beat: float) -> Chord:
+    """The chord sounding at an absolute beat among a bar's spans (the last one past them)."""
+    if not spans:
+        raise ValueError("a bar needs at least one chord span")
+    current = spans[0].chord
+    for span in spans:
+        if span.start_beat <= beat + 1e-9:
+            current = span.chord
+    return current
+
+
+def _typed_pitches(chord: Chord, kind: str, low: int, high: int) -> list[list[int]]:
+    """Pitches in [low, high] of the wanted type, then of each fallback type the chord has."""
+    options = []
+    for fallback in _FALLBACK[kind]:
+        pitches = [p for p in range(low, high + 1) if chord.classify(p) == fallback]
+        if pitches:
+            options.append(pitches)
+    return options
+
+
+def _choose(pitches: list[int], rng: np.random.Generator) -> int:
+    return pitches[int(rng.integers(len(pitches)))]
+
+
+def unparse_bar(
+    tokens: Sequence[str],
+    spans: Sequence[ChordSpan],
+    bar_start: float,
+    beats_per_bar: int,
+    prev_pitch: int | None,
+    rng: np.random.Generator,
+    low: int = 55,
+    high: int = 84,
+) -> tuple[list[NoteEvent], int | None]:
+    """One bar of tokens as solo notes over the chords in `spans`; returns them and the last pitch.
+
+    Each note starts at its own onset (the running sum of the durations before it). Tokens
+    past the bar's end are dropped and the last one cut at the bar line; a short bar ends in
+    silence. A pitch has the token's type against the chord sounding at its onset and lies in
+    its window around the previous pitch and in [low, high]; when nothing fits the window,
+    the window widens a semitone at a time. A note never re-strikes the pitch that just ended
+    (another fitting pitch is chosen, or else the previous note is held longer); a bar's
+    first note never repeats the previous bar's last pitch.
+    """
+    if high - low < 11:
+        raise ValueError(f"the range {low}-{high} must span at least an octave")
+    bar_length = Fraction(beats_per_bar)
+    events: list[NoteEvent] = []
+    onset = Fraction(0)
+    last_end: Fraction | None = None  # end of the last note of this bar, to spot re-strikes
+    for text in tokens:
+        if onset >= bar_length:
+            break
+        token = parse_token(text)
+        duration = min(token.duration, bar_length - onset)
+        if not token.is_rest:
+            start = bar_start + float(onset)
+            chord = chord_in_spans(spans, start)
+            typed = _typed_pitches(chord, token.kind, low, high)
+            restrike = prev_pitch is not None and (last_end is None or last_end == onset)
+            can_hold = bool(events) and last_end == onset
+            pitch = _pick_pitch(token, typed, prev_pitch, restrike, can_hold, low, high, rng)
+            if pitch is None:
+                # Only the pitch just played fits: hold it instead of striking it again.
+                held = events.pop()
+                events.append(
+                    NoteEvent(
+                        held.start_beat,
+                        held.duration_beats + float(duration),
+                        held.pitch,
+                        held.velocity,
+                        held.channel,
+                        held.kind,
+                    )
+                )
+            else:
+                events.append(
+                    NoteEvent(
+                        start,
+                        float(duration),
+                        pitch,
+                        accent_velocity(float(onset), beats_per_bar),
+                        SOLO_CHANNEL,
+                        chord.classify(pitch),
+                    )
+                )
+                prev_pitch = pitch
+            last_end = onset + duration
+        onset += duration
+    return events, prev_pitch
+
+
+def _pick_pitch(
+    token: ValueToken,
+    typed: list[list[int]],
+    prev_pitch: int | None,
+    restrike: bool,
+    can_hold: bool,
+    low: int,
+    high: int,
+    rng: np.random.Generator,
+) -> int | None:
+    """A pitch for a note token, or None to hold the previous note instead.
+
+    `typed` holds the pitches of the token's type, then of its fallback types. `restrike`
+    says the note would start where the previous one ended (or is a bar's first note), so
+    `prev_pitch` must not come again; `can_hold` says that previous note is in this bar and
+    can be lengthened instead. Order of preference: the type inside the window; the previous
+    note held when the window holds only it; the type in a window widened a semitone at a
+    time; the previous note held; a fallback type.
+    """
+    if prev_pitch is None:
+        centre = (low + high) // 2
+        window = (centre - FREE_REACH, centre + FREE_REACH)
+    elif token.window is None:
+        window = (prev_pitch - FREE_REACH, prev_pitch + FREE_REACH)
+    else:
+        window = (prev_pitch + token.window[1], prev_pitch + token.window[0])
+    banned = prev_pitch if restrike else None
+    for level, pitches in enumerate(typed):
+        fitting = [p for p in pitches if window[0] <= p <= window[1]]
+        allowed = [p for p in fitting if p != banned]
+        if allowed:
+            return _choose(allowed, rng)
+        if level == 0 and fitting and can_hold and token.window is not None:
+            return None  # the window holds only the repeat: hold the previous note
+        widen = 1
+        while window[0] - widen >= low or window[1] + widen <= high:
+            wider = [
+                p for p in pitches if window[0] - widen <= p <= window[1] + widen and p != banned
+            ]
+            if wider:
+                return _choose(wider, rng)
+            widen += 1
+        if can_hold:
+            return None  # the range has no other pitch of this type: hold instead
+    # Unreachable with an octave of range (a chord has several chord tones); kept total.
+    return _choose(typed[0], rng)
+
+
+def unparse(
+    bars: Sequence[Sequence[str]],
+    progression: Progression,
+    seed: int,
+    low: int = 55,
+    high: int = 84,
+) -> list[NoteEvent]:
+    """Bars of tokens as a solo over `progression` (repeated as needed); same seed, same notes."""
+    rng = np.random.default_rng(seed)
+    beats = progression.beats_per_bar
+    events: list[NoteEvent] = []
+    prev_pitch: int | None = None
+    for index, tokens in enumerate(bars):
+        bar_events, prev_pitch = unparse_bar(
+            tokens, progression.bar_spans(index), index * beats, beats, prev_pitch, rng, low, high
+        )
+        events.extend(bar_events)
+    return events
