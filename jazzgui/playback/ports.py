@@ -1,0 +1,154 @@
+"""MIDI output ports through mido's python-rtmidi backend: list, pick a default, open."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import mido
+
+from jazzgui.errors import PortError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BACKEND = "mido.backends.rtmidi"
+JACK_BACKEND = "mido.backends.rtmidi/UNIX_JACK"
+VIRTUAL_PORT_NAME = "JazzGUI"
+
+# Substrings (lower case) of port names that are synthesizers, best first, with the reason.
+_SYNTH_HINTS: tuple[tuple[str, str], ...] = (
+    ("fluidsynth", "FluidSynth is a General MIDI software synth"),
+    ("timidity", "TiMidity is a General MIDI software synth"),
+    ("microsoft gs wavetable", "the Microsoft GS Wavetable Synth is built into Windows"),
+    ("synth", "its name says it is a synthesizer"),
+    ("iac", "an IAC bus routes MIDI to a synth app on macOS"),
+    ("loopmidi", "loopMIDI routes MIDI to a synth app on Windows"),
+)
+# Ports that exist on most systems but make no sound of their own.
+_PASSIVE_HINTS = ("midi through", "through port", VIRTUAL_PORT_NAME.lower())
+
+_ADVICE = (
+    "Start a software synth (for example `fluidsynth -a pulseaudio -m alsa_seq "
+    "/usr/share/sounds/sf2/FluidR3_GM.sf2` on Linux, SimpleSynth with an IAC bus on macOS, "
+    "or use the Microsoft GS Wavetable Synth on Windows), or use the built-in synth."
+)
+
+
+def backend_name() -> str:
+    """The mido backend in use: MIDO_BACKEND if set (e.g. ``mido.backends.rtmidi/UNIX_JACK``)."""
+    return os.environ.get("MIDO_BACKEND", "").strip() or DEFAULT_BACKEND
+
+
+def _backend(name: str | None = None) -> mido.Backend:
+    try:
+        return mido.Backend(name or backend_name(), load=True)
+    except (ImportError, ValueError, OSError) as error:
+        raise PortError(
+            f"The MIDI backend {name or backend_name()!r} cannot be loaded ({error}). "
+            "Set MIDO_BACKEND to mido.backends.rtmidi (optionally /LINUX_ALSA, /UNIX_JACK, "
+            "/MACOSX_CORE or /WINDOWS_MM) and check that python-rtmidi is installed."
+        ) from error
+
+
+def list_output_names(backend: str | None = None) -> list[str]:
+    """Names of the MIDI outputs the backend sees (empty when it sees none).
+
+    Raises PortError when the MIDI system itself cannot be reached (no ALSA sequencer, JACK
+    server not running), with what to do about it.
+    """
+    selected = _backend(backend)
+    try:
+        names = list(selected.get_output_names())
+    except Exception as error:  # rtmidi raises its own SystemError types for a missing system
+        raise PortError(
+            f"The MIDI system of backend {backend or backend_name()!r} cannot be reached: "
+            f"{_reason(error)}. " + _system_advice(selected)
+        ) from error
+    log.info("MIDI outputs on %s: %s", backend or backend_name(), names)
+    return names
+
+
+def _reason(error: BaseException) -> str:
+    return str(error).strip().rstrip(".") or type(error).__name__
+
+
+def _system_advice(backend: mido.Backend) -> str:
+    api = (backend.api or "").upper()
+    if "JACK" in api:
+        return "Start a JACK server (for example `jackd -d alsa` or `jackd -d dummy`) first."
+    if sys.platform.startswith("linux"):
+        return (
+            "The ALSA sequencer (/dev/snd/seq) is missing: load the snd-seq module or run "
+            "a JACK server and set MIDO_BACKEND=mido.backends.rtmidi/UNIX_JACK. "
+            "The built-in synth works without any MIDI system."
+        )
+    return "Check the system's MIDI setup. The built-in synth works without any MIDI system."
+
+
+def default_output_name(names: list[str]) -> tuple[str | None, str]:
+    """The output that most looks like a synthesizer, and why it was picked."""
+    if not names:
+        return None, "no MIDI outputs were found. " + _ADVICE
+    for hint, reason in _SYNTH_HINTS:
+        for name in names:
+            if hint in name.lower():
+                return name, f"{name!r}: {reason}"
+    for name in names:
+        if not any(passive in name.lower() for passive in _PASSIVE_HINTS):
+            return name, f"{name!r}: the first output that is not a pass-through port"
+    return None, (
+        "only pass-through ports were found ("
+        + ", ".join(names)
+        + "), which make no sound on their own. "
+        + _ADVICE
+    )
+
+
+def open_output(name: str, backend: str | None = None) -> mido.ports.BaseOutput:
+    """Open the MIDI output called `name`; PortError if it is missing or cannot be opened."""
+    names = list_output_names(backend)
+    if name not in names:
+        available = ", ".join(repr(n) for n in names) or "none"
+        raise PortError(
+            f"The MIDI output {name!r} is not there (available: {available}). "
+            "Check that the synth is running, or pick another output."
+        )
+    selected = _backend(backend)
+    try:
+        port = selected.open_output(name)
+    except Exception as error:  # rtmidi reports a vanished port with its own exception types
+        raise PortError(f"The MIDI output {name!r} cannot be opened: {_reason(error)}.") from error
+    log.info("Opened MIDI output %r on %s", name, backend or backend_name())
+    return port
+
+
+def virtual_ports_supported(backend: str | None = None) -> bool:
+    """Whether the backend can create a port that other programs connect to (not Windows MM)."""
+    selected = _backend(backend)
+    api = (selected.api or "").upper()
+    if api:
+        return "WINDOWS" not in api
+    return not sys.platform.startswith("win")
+
+
+def open_virtual_output(
+    name: str = VIRTUAL_PORT_NAME, backend: str | None = None
+) -> mido.ports.BaseOutput:
+    """Create a virtual output that synths and DAWs can connect to (ALSA, JACK, CoreMIDI)."""
+    if not virtual_ports_supported(backend):
+        raise PortError(
+            "Windows cannot create virtual MIDI ports. Install loopMIDI "
+            "(https://www.tobias-erichsen.de/software/loopmidi.html), create a port there, "
+            "pick it as JazzGUI's output and select it as the input of your synth or DAW."
+        )
+    selected = _backend(backend)
+    try:
+        port = selected.open_output(name, virtual=True)
+    except Exception as error:  # rtmidi raises its own SystemError types for a missing system
+        raise PortError(
+            f"The virtual MIDI output {name!r} cannot be created: {_reason(error)}. "
+            + _system_advice(selected)
+        ) from error
+    log.info("Created virtual MIDI output %r on %s", name, backend or backend_name())
+    return port

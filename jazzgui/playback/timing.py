@@ -1,0 +1,41 @@
+"""Beats to seconds with swing, shared by the live player and the built-in synth."""
+
+from __future__ import annotations
+
+import math
+
+from jazzgui.music.events import beats_to_seconds
+
+STRAIGHT = 0.5
+MIN_SWING = 0.5
+MAX_SWING = 0.75
+
+
+def check_swing(swing: float) -> float:
+    """The swing ratio if it is usable (0.5 straight .. 0.75), else ValueError."""
+    if not MIN_SWING <= swing <= MAX_SWING:
+        raise ValueError(
+            f"swing ratio {swing:g} is outside {MIN_SWING:g} (straight) .. {MAX_SWING:g}"
+        )
+    return swing
+
+
+def swing_beat(beat: float, swing: float = STRAIGHT) -> float:
+    """Where a straight beat position falls once off-beat eighths are delayed to `swing`.
+
+    Inside each beat the first half is stretched to `swing` of the beat and the second half
+    squeezed into the rest: the off-beat eighth (x.5) lands on x + swing, downbeats stay put,
+    and positions in between move proportionally so the order of notes never changes.
+    """
+    if swing == STRAIGHT:
+        return beat
+    whole = math.floor(beat)
+    frac = beat - whole
+    if frac <= 0.5:
+        return whole + frac * (swing / 0.5)
+    return whole + swing + (frac - 0.5) * ((1.0 - swing) / 0.5)
+
+
+def beat_to_seconds(beat: float, tempo_bpm: float, swing: float = STRAIGHT) -> float:
+    """Seconds from the start of a take to a (straight) beat position, swing applied."""
+    return beats_to_seconds(swing_beat(beat, swing), tempo_bpm)
