@@ -1,0 +1,253 @@
+"""Chords for a lead sheet: from chord symbols, inferred from the accompaniment, or from the melody.
+
+Inference weighs the pitch classes that sound in a window by how long they sound, gives the
+lowest notes extra say over the root, and matches the profile against chord templates built
+from the jazz qualities in `jazzgui.music.chords.QUALITIES`, with a slight preference for
+seventh chords (the jazz default). Every bar starts with a chord; identical neighbours in a
+bar are merged.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from jazzgui.music.chords import NOTE_NAMES, QUALITIES, Chord
+from jazzgui.music.events import MelodyNote
+from jazzgui.music.progression import Progression
+from jazzgui.music.tracks import SourceNote
+
+# Qualities an accompaniment is matched against. Extended chords (9, 13, altered) only win
+# when their extra tones clearly sound, since cosine similarity penalises unused template tones.
+ACCOMPANIMENT_QUALITIES: tuple[str, ...] = (
+    "maj7", "6", "7", "m7", "m6", "m7b5", "dim7", "mmaj7", "7sus4", "7#5",
+    "maj", "m", "aug", "sus4", "maj9", "m9", "9", "9sus4", "13", "7b9", "7#9", "7#11",
+)  # fmt: skip
+# A melody states few tones a bar, so only plain triads and seventh chords are guessed from it.
+MELODY_QUALITIES: tuple[str, ...] = ("maj7", "6", "7", "m7", "m6", "m7b5", "dim7", "maj", "m")
+SEVENTH_QUALITIES = frozenset({"maj7", "7", "m7", "m6", "6", "m7b5", "dim7", "mmaj7", "7sus4"})
+
+SEVENTH_BONUS = 0.04  # prefer a seventh chord over a triad that fits about as well
+BASS_ROOT_BONUS = 0.12  # the lowest sounding note is usually the root in jazz comping
+BASS_WEIGHT = 0.5  # extra profile weight for the bass note, relative to the window length
+DOWNBEAT_WEIGHT = 1.5  # a melody note on a beat says more about the chord than one between
+
+# Krumhansl-Kessler key profiles (probe-tone ratings, C major and C minor).
+_MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
+_MINOR_PROFILE = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
+
+
+def _templates(qualities: Iterable[str]) -> list[tuple[int, str, np.ndarray]]:
+    templates = []
+    for quality in qualities:
+        offsets = QUALITIES[quality][0]
+        for root in range(12):
+            vector = np.zeros(12)
+            for offset in offsets:
+                vector[(root + offset) % 12] = 1.0
+            templates.append((root, quality, vector / np.linalg.norm(vector)))
+    return templates
+
+
+_ACCOMPANIMENT_TEMPLATES = _templates(ACCOMPANIMENT_QUALITIES)
+_MELODY_TEMPLATES = _templates(MELODY_QUALITIES)
+
+
+def pitch_class_profile(notes: Iterable[SourceNote], start: float, end: float) -> np.ndarray:
+    """How long each pitch class sounds within [start, end) (beats)."""
+    profile = np.zeros(12)
+    for note in notes:
+        overlap = min(note.end, end) - max(note.start, start)
+        if overlap > 0:
+            profile[note.pitch % 12] += overlap
+    return profile
+
+
+def bass_pitch_class(notes: Iterable[SourceNote], start: float, end: float) -> int | None:
+    """The pitch class sounding longest among the lowest notes of [start, end)."""
+    sounding = [n for n in notes if min(n.end, end) - max(n.start, start) > 0]
+    if not sounding:
+        return None
+    lowest = min(n.pitch for n in sounding)
+    # Notes within a major third of the lowest count as the bass line (walking bass, fifths).
+    weights = np.zeros(12)
+    for note in sounding:
+        if note.pitch <= lowest + 4:
+            weights[note.pitch % 12] += min(note.end, end) - max(note.start, start)
+    return int(np.argmax(weights))
+
+
+def match_chord(
+    profile: np.ndarray,
+    bass: int | None = None,
+    qualities: Sequence[str] = ACCOMPANIMENT_QUALITIES,
+) -> Chord | None:
+    """The chord whose template best fits a pitch-class profile (None for an empty profile)."""
+    total = float(np.linalg.norm(profile))
+    if total <= 0:
+        return None
+    templates = (
+        _ACCOMPANIMENT_TEMPLATES
+        if tuple(qualities) == ACCOMPANIMENT_QUALITIES
+        else _MELODY_TEMPLATES
+        if tuple(qualities) == MELODY_QUALITIES
+        else _templates(qualities)
+    )
+    unit = profile / total
+    best: tuple[float, int, str] | None = None
+    for root, quality, vector in templates:
+        score = float(unit @ vector)
+        if quality in SEVENTH_QUALITIES:
+            score += SEVENTH_BONUS
+        if bass is not None and root == bass:
+            score += BASS_ROOT_BONUS
+        # Ties go to the earlier template (quality order, then root), so results are stable.
+        if best is None or score > best[0] + 1e-9:
+            best = (score, root, quality)
+    assert best is not None
+    return Chord(root=best[1], quality=best[2])
+
+
+def chord_from_pitch_classes(pitch_classes: Iterable[int], root: int | None = None) -> Chord:
+    """The chord that best names a set of pitch classes (e.g. the notes of a chord symbol)."""
+    profile = np.zeros(12)
+    for pc in pitch_classes:
+        profile[pc % 12] = 1.0
+    chord = match_chord(profile, bass=root)
+    return chord if chord is not None else Chord(root=root or 0, quality="maj")
+
+
+def bar_windows(beats_per_bar: int) -> tuple[tuple[float, float], ...]:
+    """The windows (offsets in a bar) a chord is inferred for: half bars, as jazz charts split."""
+    if beats_per_bar % 2 == 0:
+        half = beats_per_bar / 2
+        return ((0.0, half), (half, float(beats_per_bar)))
+    if beats_per_bar >= 5:
+        first = math.ceil(beats_per_bar / 2)
+        return ((0.0, float(first)), (float(first), float(beats_per_bar)))
+    return ((0.0, float(beats_per_bar)),)
+
+
+def _progression(
+    bars: list[list[tuple[float, Chord | None]]], beats_per_bar: int
+) -> Progression | None:
+    """Fill empty windows from their neighbours, merge repeats inside a bar, start every bar."""
+    flat = [chord for bar in bars for _, chord in bar]
+    known = [chord for chord in flat if chord is not None]
+    if not known:
+        return None
+    # Before the first chord heard, use that chord; after it, the last one heard holds.
+    current: Chord = known[0]
+    result = []
+    for bar in bars:
+        merged: list[tuple[float, Chord]] = []
+        for offset, chord in bar:
+            if chord is not None:
+                current = chord
+            if merged and abs(merged[-1][0] - offset) < 1e-9 and len(merged) > 1:
+                merged.pop()  # two symbols at one place: the later one counts
+            if merged and merged[-1][1] == current:
+                continue
+            merged.append((0.0 if not merged else offset, current))
+        result.append(tuple(merged))
+    return Progression(bars=tuple(result), beats_per_bar=beats_per_bar)
+
+
+def chords_from_accompaniment(
+    notes: Sequence[SourceNote], n_bars: int, beats_per_bar: int
+) -> Progression | None:
+    """Chords inferred per half bar from accompaniment notes (beats from the sheet's start)."""
+    if not notes:
+        return None
+    ordered = sorted(notes, key=lambda n: n.start)
+    longest = max(n.duration for n in ordered)
+    starts = [n.start for n in ordered]
+    bars: list[list[tuple[float, Chord | None]]] = []
+    for bar in range(n_bars):
+        bar_start = bar * beats_per_bar
+        row: list[tuple[float, Chord | None]] = []
+        for lo, hi in bar_windows(beats_per_bar):
+            start, end = bar_start + lo, bar_start + hi
+            # Only notes that can overlap the window: onset after start - longest, before end.
+            first = _bisect(starts, start - longest)
+            last = _bisect(starts, end)
+            window_notes = ordered[first:last]
+            profile = pitch_class_profile(window_notes, start, end)
+            bass = bass_pitch_class(window_notes, start, end)
+            if bass is not None:
+                profile[bass] += BASS_WEIGHT * (end - start)
+            row.append((lo, match_chord(profile, bass)))
+        bars.append(row)
+    return _progression(bars, beats_per_bar)
+
+
+def _bisect(values: Sequence[float], x: float) -> int:
+    lo, hi = 0, len(values)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if values[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def chords_from_melody(
+    melody: Sequence[MelodyNote], n_bars: int, beats_per_bar: int
+) -> Progression | None:
+    """One chord a bar guessed from the melody's own notes (when a file has nothing else)."""
+    bars: list[list[tuple[float, Chord | None]]] = []
+    for bar in range(n_bars):
+        start, end = bar * beats_per_bar, (bar + 1) * beats_per_bar
+        profile = np.zeros(12)
+        for note in melody:
+            if note.pitch is None:
+                continue
+            overlap = min(note.end_beat, end) - max(note.start_beat, start)
+            if overlap <= 0:
+                continue
+            on_beat = abs(note.start_beat - round(note.start_beat)) < 1e-6
+            profile[note.pitch % 12] += overlap * (DOWNBEAT_WEIGHT if on_beat else 1.0)
+        bars.append([(0.0, match_chord(profile, qualities=MELODY_QUALITIES))])
+    return _progression(bars, beats_per_bar)
+
+
+def chords_from_symbols(
+    symbols: Sequence[tuple[float, Chord]], n_bars: int, beats_per_bar: int
+) -> Progression | None:
+    """Chord symbols (beats from the sheet's start; earlier ones carry in) laid out in bars."""
+    if not symbols:
+        return None
+    ordered = sorted(symbols, key=lambda s: s[0])
+    before = [chord for beat, chord in ordered if beat < 1e-6]
+    bars: list[list[tuple[float, Chord | None]]] = []
+    for bar in range(n_bars):
+        start = bar * beats_per_bar
+        row: list[tuple[float, Chord | None]] = []
+        if bar == 0 and before:
+            row.append((0.0, before[-1]))
+        for beat, chord in ordered:
+            offset = beat - start
+            if (bar > 0 or offset >= 1e-6) and -1e-6 <= offset < beats_per_bar - 1e-6:
+                row.append((max(0.0, round(offset * 12) / 12), chord))
+        if not row or row[0][0] > 0:
+            row.insert(0, (0.0, None))
+        bars.append(row)
+    return _progression(bars, beats_per_bar)
+
+
+def estimate_key(profile: np.ndarray) -> str | None:
+    """The major or minor key whose Krumhansl-Kessler profile best correlates with `profile`."""
+    if float(np.sum(profile)) <= 0 or float(np.std(profile)) == 0:
+        return None
+    best: tuple[float, str] | None = None
+    for tonic in range(12):
+        for mode, reference in (("major", _MAJOR_PROFILE), ("minor", _MINOR_PROFILE)):
+            rotated = np.roll(reference, tonic)
+            r = float(np.corrcoef(profile, rotated)[0, 1])
+            if best is None or r > best[0] + 1e-12:
+                best = (r, f"{NOTE_NAMES[tonic]} {mode}")
+    assert best is not None
+    return best[1]
