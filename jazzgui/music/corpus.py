@@ -1,0 +1,301 @@
+"""A corpus of solo files as token sequences: vocabulary, validation split, training windows."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from jazzgui.errors import JazzGUIError, TrainingError
+from jazzgui.music import leadsheet
+from jazzgui.music.grammar import ValueToken, parse_token, tokenize
+from jazzgui.music.leadsheet import LeadSheet
+
+log = logging.getLogger(__name__)
+
+CORPUS_SUFFIXES = (".mid", ".midi", ".xml", ".mxl", ".musicxml")
+
+
+class Vocabulary:
+    """The token values a model knows, in a fixed order that is saved with the model.
+
+    Built from a corpus the order is sorted, so the same corpus always gives the same indices
+    (the reference used set order, which changed from run to run).
+    """
+
+    def __init__(self, tokens: Iterable[str]) -> None:
+        self._tokens = list(tokens)
+        self._index = {token: i for i, token in enumerate(self._tokens)}
+        if len(self._index) != len(self._tokens):
+            twice = sorted(t for t, n in Counter(self._tokens).items() if n > 1)
+            raise JazzGUIError(f"the vocabulary lists these tokens twice: {', '.join(twice)}")
+        for token in self._tokens:
+            parse_token(token)
+
+    @classmethod
+    def from_bars(cls, bars: Iterable[Sequence[str]]) -> Vocabulary:
+        """The sorted set of tokens found in bars of tokens."""
+        return cls(sorted({token for bar in bars for token in bar}))
+
+    @classmethod
+    def from_list(cls, tokens: Sequence[str]) -> Vocabulary:
+        """A vocabulary in exactly the given order (as saved with a model)."""
+        return cls(tokens)
+
+    def to_list(self) -> list[str]:
+        return list(self._tokens)
+
+    def index(self, token: str) -> int:
+        """The index of a token; KeyError if the vocabulary does not hold it."""
+        return self._index[token]
+
+    def token(self, index: int) -> str:
+        return self._tokens[index]
+
+    def nearest(self, token: str) -> int:
+        """The index of the token most like `token`: its own, else the same type with the
+        closest duration and window (for music encoded with a model's fixed vocabulary)."""
+        if token in self._index:
+            return self._index[token]
+        if not self._tokens:
+            raise KeyError(token)
+        wanted = parse_token(token)
+        return min(range(len(self._tokens)), key=lambda i: _distance(wanted, self._tokens[i]))
+
+    def __len__(self) -> int:
+        return len(self._tokens)
+
+    def __contains__(self, token: object) -> bool:
+        return token in self._index
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._tokens)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Vocabulary) and self._tokens == other._tokens
+
+    def __repr__(self) -> str:
+        return f"Vocabulary({len(self._tokens)} tokens)"
+
+
+def _distance(wanted: ValueToken, text: str) -> tuple[int, float, int]:
+    other = parse_token(text)
+    window_gap = 0
+    if (wanted.window is None) != (other.window is None):
+        window_gap = 100
+    elif wanted.window is not None and other.window is not None:
+        window_gap = abs(wanted.window[0] - other.window[0])
+    duration_gap = abs(float(wanted.duration - other.duration))
+    return (int(wanted.kind != other.kind), duration_gap, window_gap)
+
+
+@dataclass
+class CorpusEntry:
+    """One file of a corpus: its lead sheet and token bars, or why it could not be used."""
+
+    path: Path
+    sheet: LeadSheet | None
+    bars: list[list[str]]
+    error: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and bool(self.bars)
+
+    @property
+    def token_count(self) -> int:
+        return sum(len(bar) for bar in self.bars)
+
+
+@dataclass
+class Corpus:
+    """Token bars of many files with the vocabulary that numbers them."""
+
+    entries: list[CorpusEntry]
+    vocabulary: Vocabulary
+    unknown_tokens: int = field(default=0, init=False)
+
+    @property
+    def ok_entries(self) -> list[CorpusEntry]:
+        return [entry for entry in self.entries if entry.ok]
+
+    @property
+    def token_count(self) -> int:
+        return sum(entry.token_count for entry in self.ok_entries)
+
+    @property
+    def bar_count(self) -> int:
+        return sum(len(entry.bars) for entry in self.ok_entries)
+
+    def _encode(self, bars: Sequence[Sequence[str]]) -> np.ndarray:
+        ids = []
+        for bar in bars:
+            for token in bar:
+                if token not in self.vocabulary:
+                    # Music read with a model's fixed vocabulary: use the closest known value.
+                    self.unknown_tokens += 1
+                ids.append(self.vocabulary.nearest(token))
+        return np.asarray(ids, dtype=np.int32)
+
+    def sequences(self) -> list[np.ndarray]:
+        """One int32 array of token indices per usable file, in file order."""
+        return [self._encode(entry.bars) for entry in self.ok_entries]
+
+    def split_by_bars(
+        self, val_fraction: float, seed: int
+    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Training and validation sequences; validation is a block of whole bars per file.
+
+        From each file a contiguous block of round(bars * val_fraction) bars at a seeded
+        random place is held out; the bars before and after it become separate training
+        sequences, so no training window ever reaches into held-out music.
+        """
+        if not 0.0 <= val_fraction < 1.0:
+            raise TrainingError(
+                f"The validation fraction {val_fraction:g} must be at least 0 and below 1; "
+                "use for example 0.1 to hold out a tenth of the bars"
+            )
+        rng = np.random.default_rng(seed)
+        train: list[np.ndarray] = []
+        val: list[np.ndarray] = []
+        for entry in self.ok_entries:
+            n_bars = len(entry.bars)
+            held = int(np.floor(n_bars * val_fraction + 0.5))
+            if held == 0 or held >= n_bars:
+                train.append(self._encode(entry.bars))
+                continue
+            first = int(rng.integers(0, n_bars - held + 1))
+            for part in (entry.bars[:first], entry.bars[first + held :]):
+                if part:
+                    train.append(self._encode(part))
+            val.append(self._encode(entry.bars[first : first + held]))
+        return train, val
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files to read: folders become their solo files (searched recursively, sorted).
+
+    Named files are kept even when missing or of another type, so the corpus can report them.
+    """
+    result: list[Path] = []
+    seen: set[Path] = set()
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in CORPUS_SUFFIXES
+            )
+        else:
+            found = [path]
+        for item in found:
+            if item not in seen:
+                seen.add(item)
+                result.append(item)
+    return result
+
+
+def build_corpus(
+    paths: Iterable[str | Path],
+    track: int | str | None = None,
+    bars: tuple[int, int] | None = None,
+    vocabulary: Vocabulary | None = None,
+    on_entry: Callable[[CorpusEntry], None] | None = None,
+) -> Corpus:
+    """Read every file (folders expanded) into token bars; a bad file becomes an entry with
+    its error text, never an exception. Without `vocabulary` one is built from the corpus.
+    `on_entry` is called with each entry as it is read (for progress reports)."""
+    entries: list[CorpusEntry] = []
+    for path in expand_paths(paths):
+        started = time.perf_counter()
+        try:
+            sheet = leadsheet.load_lead_sheet(path, track=track, bars=bars)
+            token_bars = tokenize(sheet)
+            entry = CorpusEntry(path, sheet, token_bars, None)
+        except JazzGUIError as exc:
+            entry = CorpusEntry(path, None, [], str(exc))
+        except Exception as exc:  # one odd file must not stop a corpus of hundreds
+            log.exception("Unexpected failure reading %s", path)
+            entry = CorpusEntry(path, None, [], f"{path}: unexpected {type(exc).__name__}: {exc}")
+        entry.seconds = time.perf_counter() - started
+        if entry.error is None and not entry.bars:
+            entry.error = f"{path}: no bars of music were found"
+        entries.append(entry)
+        if on_entry is not None:
+            on_entry(entry)
+    if vocabulary is None:
+        vocabulary = Vocabulary.from_bars(bar for e in entries if e.ok for bar in e.bars)
+    return Corpus(entries, vocabulary)
+
+
+@dataclass(frozen=True)
+class WindowPlan:
+    """Where training windows start: (sequence, offset) pairs, and sequences left out and why."""
+
+    starts: list[tuple[int, int]]
+    skipped: list[str]
+
+
+def plan_windows(sequences: Sequence[np.ndarray], tx: int) -> WindowPlan:
+    """Every window of `tx` inputs plus one target inside one sequence (stride 1)."""
+    if tx < 1:
+        raise TrainingError(f"Tx (the window length) must be at least 1, not {tx}")
+    starts: list[tuple[int, int]] = []
+    skipped: list[str] = []
+    for index, sequence in enumerate(sequences):
+        count = len(sequence) - tx
+        if count < 1:
+            skipped.append(
+                f"sequence {index} has {len(sequence)} tokens, fewer than Tx+1 = {tx + 1}"
+            )
+            continue
+        starts.extend((index, offset) for offset in range(count))
+    return WindowPlan(starts, skipped)
+
+
+def training_windows(
+    sequences: Sequence[np.ndarray],
+    vocab_size: int,
+    tx: int = 30,
+    seed: int = 0,
+    max_windows: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """X (m, tx, vocab_size) one-hot float32 and Y (m, tx) int32 next-token ids.
+
+    Windows start at every position of every sequence longer than `tx` and never span two
+    sequences; their order is shuffled by `seed` (then cut to `max_windows`). Sequences too
+    short for one window are skipped and logged; if none is long enough, TrainingError.
+    """
+    plan = plan_windows(sequences, tx)
+    for reason in plan.skipped:
+        log.info("No training window: %s", reason)
+    if not plan.starts:
+        longest = max((len(s) for s in sequences), default=0)
+        raise TrainingError(
+            f"No piece of music is long enough for a training window of Tx={tx} tokens "
+            f"(the longest has {longest} tokens and needs at least {tx + 1}). "
+            f"Reduce Tx to at most {max(longest - 1, 1)} or add more music"
+        )
+    for sequence in sequences:
+        if len(sequence) and (sequence.min() < 0 or sequence.max() >= vocab_size):
+            raise TrainingError(
+                f"A token index lies outside the vocabulary of {vocab_size} values; "
+                "rebuild the corpus with the model's vocabulary"
+            )
+    order = np.random.default_rng(seed).permutation(len(plan.starts))
+    if max_windows is not None:
+        order = order[: max(max_windows, 0)]
+    x = np.zeros((len(order), tx, vocab_size), dtype=np.float32)
+    y = np.zeros((len(order), tx), dtype=np.int32)
+    rows = np.arange(tx)
+    for row, pick in enumerate(order):
+        index, offset = plan.starts[pick]
+        sequence = sequences[index]
+        x[row, rows, sequence[offset : offset + tx]] = 1.0
+        y[row] = sequence[offset + 1 : offset + tx + 1]
+    return x, y
