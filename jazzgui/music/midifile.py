@@ -1,0 +1,351 @@
+"""Takes as files: type-1 MIDI written and read with mido, and MusicXML lead sheets via music21."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import os
+import tempfile
+from collections import defaultdict, deque
+from collections.abc import Callable
+from fractions import Fraction
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+import mido
+
+from jazzgui.errors import ChordSymbolError, InputFileError, JazzGUIError
+from jazzgui.music.chords import NOTE_NAMES, Chord
+from jazzgui.music.events import (
+    BASS_CHANNEL,
+    COMP_CHANNEL,
+    SOLO_CHANNEL,
+    NoteEvent,
+    Provenance,
+    Take,
+)
+from jazzgui.music.grammar import GRID
+from jazzgui.music.progression import parse_progression
+
+if TYPE_CHECKING:  # music21 takes a second to import; only MusicXML export needs it
+    from music21 import harmony, stream
+
+log = logging.getLogger(__name__)
+
+TICKS_PER_BEAT = 480
+_PART_NAMES = {SOLO_CHANNEL: "Solo", COMP_CHANNEL: "Comping", BASS_CHANNEL: "Bass"}
+# The second text event of the conductor track: what a Take needs beyond the provenance.
+_TAKE_PREFIX = "jazzgui take: "
+
+
+def _atomic_write(path: str | Path, write: Callable[[IO[bytes]], None]) -> None:
+    """Write a file through a temporary file in the same folder, then rename it into place,
+    so a crash or a full disk never leaves half a file under the real name."""
+    target = Path(path)
+    try:
+        fd, temp_name = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+        )
+    except OSError as exc:
+        raise JazzGUIError(
+            f"{target}: cannot write there ({exc.strerror or exc}). Choose another folder"
+        ) from exc
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp_name, target)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        if isinstance(exc, OSError):
+            raise JazzGUIError(
+                f"{target}: writing failed ({exc.strerror or exc}). "
+                "Check the disk space and the folder's permissions"
+            ) from exc
+        raise
+
+
+def _latin1(text: str) -> str:
+    """MIDI text events are Latin-1 for mido; keep what fits and mark the rest with '?'."""
+    return text.encode("latin-1", "replace").decode("latin-1")
+
+
+def _note_messages(events: list[NoteEvent], channel: int) -> list[tuple[int, int, mido.Message]]:
+    """(tick, order, message) for a part's notes; note-offs sort before note-ons at a tick."""
+    spans: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    for event in sorted(events):
+        start = round(event.start_beat * TICKS_PER_BEAT)
+        end = max(round(event.end_beat * TICKS_PER_BEAT), start + 1)
+        same = spans[event.pitch]
+        if same and same[-1][1] > start:
+            # A pitch struck again while still sounding: end the first note there, otherwise
+            # its note-off would silence the second one.
+            prev_start, _, prev_velocity = same.pop()
+            if start > prev_start:
+                same.append((prev_start, start, prev_velocity))
+        same.append((start, end, max(1, min(127, event.velocity))))
+    messages = []
+    for pitch, notes in spans.items():
+        for start, end, velocity in notes:
+            messages.append(
+                (start, 1, mido.Message("note_on", channel=channel, note=pitch, velocity=velocity))
+            )
+            messages.append(
+                (end, 0, mido.Message("note_off", channel=channel, note=pitch, velocity=0))
+            )
+    messages.sort(key=lambda item: (item[0], item[1], item[2].note))
+    return messages
+
+
+def _track(name: str, timed: list[tuple[int, mido.Message | mido.MetaMessage]]) -> mido.MidiTrack:
+    """A track from absolute-tick messages, with delta times and one end_of_track."""
+    track = mido.MidiTrack()
+    track.append(mido.MetaMessage("track_name", name=_latin1(name), time=0))
+    now = 0
+    for tick, message in timed:
+        track.append(message.copy(time=tick - now))
+        now = tick
+    track.append(mido.MetaMessage("end_of_track", time=0))
+    return track
+
+
+def take_to_midi(take: Take) -> mido.MidiFile:
+    """A take as a type-1 MIDI file: conductor track, then solo, comping and bass tracks."""
+    unknown = sorted({e.channel for e in take.events} - set(_PART_NAMES))
+    if unknown:
+        raise ValueError(f"a take uses channels 0, 1 and 2 only, not {unknown}")
+    midi = mido.MidiFile(type=1, ticks_per_beat=TICKS_PER_BEAT)
+    conductor = [
+        (0, mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(take.tempo_bpm))),
+        (
+            0,
+            mido.MetaMessage("time_signature", numerator=take.beats_per_bar, denominator=4),
+        ),
+        (0, mido.MetaMessage("text", text=_latin1(take.provenance.describe()))),
+        (
+            0,
+            mido.MetaMessage(
+                "text",
+                text=_latin1(
+                    f"{_TAKE_PREFIX}bars={take.bars}; swing={take.swing:g}; "
+                    f"changes={take.progression_text}"
+                ),
+            ),
+        ),
+    ]
+    midi.tracks.append(_track("JazzGUI take", conductor))
+    programs = {
+        SOLO_CHANNEL: take.solo_program,
+        COMP_CHANNEL: take.comp_program,
+        BASS_CHANNEL: take.bass_program,
+    }
+    for channel, name in _PART_NAMES.items():
+        timed: list[tuple[int, mido.Message | mido.MetaMessage]] = [
+            (0, mido.Message("program_change", channel=channel, program=programs[channel]))
+        ]
+        part = [e for e in take.events if e.channel == channel]
+        timed.extend((tick, message) for tick, _, message in _note_messages(part, channel))
+        midi.tracks.append(_track(name, timed))
+    return midi
+
+
+def write_take_midi(take: Take, path: str | Path) -> None:
+    """Write a take as a type-1 MIDI file (atomically: the old file stays until it is done)."""
+    midi = take_to_midi(take)
+    _atomic_write(path, lambda handle: midi.save(file=handle))
+
+
+def _parse_fields(text: str) -> dict[str, str]:
+    fields = {}
+    for part in text.split("; "):
+        key, sep, value = part.partition("=")
+        if sep:
+            fields[key.strip()] = value
+    return fields
+
+
+def _provenance_from_text(text: str) -> Provenance:
+    """The Provenance that Provenance.describe() wrote (unknown keys become extras)."""
+    fields = _parse_fields(text)
+    seed = fields.pop("seed", "None")
+    temperature = fields.pop("temperature", None)
+    model = fields.pop("model", "")
+    return Provenance(
+        model="" if model == "-" else model,
+        seed=int(seed) if seed.lstrip("-").isdigit() else None,
+        temperature=float(temperature) if temperature is not None else None,
+        progression=fields.pop("progression", ""),
+        extra=fields,
+    )
+
+
+def read_take_midi(path: str | Path) -> Take:
+    """Read a MIDI file (one this program wrote, or any other) back into a Take."""
+    source = Path(path)
+    try:
+        midi = mido.MidiFile(source)
+    except FileNotFoundError as exc:
+        raise InputFileError(
+            source, "the file does not exist", "Check the name and folder"
+        ) from exc
+    except (OSError, EOFError, ValueError, KeyError, IndexError) as exc:
+        raise InputFileError(
+            source,
+            f"it is not a readable MIDI file ({exc})",
+            "Open a .mid file written by JazzGUI or another MIDI program",
+        ) from exc
+    per_beat = midi.ticks_per_beat
+    tempo_bpm, beats_per_bar = 120.0, 4
+    provenance = Provenance()
+    take_fields: dict[str, str] = {}
+    programs: dict[int, int] = {}
+    events: list[NoteEvent] = []
+    tempo_seen = meter_seen = False
+    for track in midi.tracks:
+        now = 0
+        sounding: dict[tuple[int, int], deque[tuple[int, int]]] = defaultdict(deque)
+        for message in track:
+            now += message.time
+            if message.type == "set_tempo" and not tempo_seen:
+                # Microseconds a beat hold about 4 significant digits of bpm: 140 stays 140.
+                tempo_bpm, tempo_seen = round(mido.tempo2bpm(message.tempo), 2), True
+            elif message.type == "time_signature" and not meter_seen:
+                beats_per_bar = max(1, round(message.numerator * 4 / message.denominator))
+                meter_seen = True
+            elif message.type == "text":
+                if message.text.startswith(_TAKE_PREFIX):
+                    take_fields = _parse_fields(message.text[len(_TAKE_PREFIX) :])
+                elif message.text.startswith("model="):
+                    provenance = _provenance_from_text(message.text)
+            elif message.type == "program_change":
+                programs.setdefault(message.channel, message.program)
+            elif message.type == "note_on" and message.velocity > 0:
+                sounding[(message.channel, message.note)].append((now, message.velocity))
+            elif message.type in ("note_on", "note_off"):
+                started = sounding[(message.channel, message.note)]
+                if started:
+                    start, velocity = started.popleft()
+                    events.append(
+                        NoteEvent(
+                            start / per_beat,
+                            (now - start) / per_beat,
+                            message.note,
+                            velocity,
+                            message.channel,
+                        )
+                    )
+    events.sort()
+    length = max((e.end_beat for e in events), default=0.0)
+    bars_text = take_fields.get("bars", "")
+    bars = int(bars_text) if bars_text.isdigit() else math.ceil(length / beats_per_bar - 1e-9)
+    swing_text = take_fields.get("swing", "")
+    defaults = Take(events=[], progression_text="")
+    return Take(
+        events=events,
+        progression_text=take_fields.get("changes", provenance.progression),
+        tempo_bpm=tempo_bpm,
+        beats_per_bar=beats_per_bar,
+        bars=bars,
+        solo_program=programs.get(SOLO_CHANNEL, defaults.solo_program),
+        comp_program=programs.get(COMP_CHANNEL, defaults.comp_program),
+        bass_program=programs.get(BASS_CHANNEL, defaults.bass_program),
+        swing=float(swing_text) if _is_float(swing_text) else defaults.swing,
+        provenance=provenance,
+    )
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+# Our canonical qualities as MusicXML chord kinds; music21 shows `kindStr` as written.
+_XML_KINDS = {
+    "maj": "major",
+    "6": "major-sixth",
+    "69": "major-sixth",
+    "maj7": "major-seventh",
+    "maj9": "major-ninth",
+    "maj7#11": "major-seventh",
+    "m": "minor",
+    "m6": "minor-sixth",
+    "m7": "minor-seventh",
+    "m9": "minor-ninth",
+    "m11": "minor-11th",
+    "mmaj7": "minor-major-seventh",
+    "7": "dominant-seventh",
+    "9": "dominant-ninth",
+    "13": "dominant-13th",
+    "7sus4": "suspended-fourth-seventh",
+    "9sus4": "suspended-fourth-seventh",
+    "sus4": "suspended-fourth",
+    "m7b5": "half-diminished-seventh",
+    "dim": "diminished",
+    "dim7": "diminished-seventh",
+    "aug": "augmented",
+    "7#5": "augmented-seventh",
+}
+
+
+def _music21_pitch_name(pc: int) -> str:
+    return NOTE_NAMES[pc].replace("b", "-")
+
+
+def _chord_symbol(chord: Chord) -> harmony.ChordSymbol:
+    from music21 import harmony
+
+    # Altered dominants have no MusicXML kind of their own: a dominant seventh whose shown
+    # text keeps the alteration (G7alt, A7b9).
+    return harmony.ChordSymbol(
+        root=_music21_pitch_name(chord.root),
+        bass=_music21_pitch_name(chord.bass) if chord.bass is not None else None,
+        kind=_XML_KINDS.get(chord.quality, "dominant-seventh"),
+        kindStr="" if chord.quality == "maj" else chord.quality,
+    )
+
+
+def take_to_score(take: Take) -> stream.Score:
+    """The take's solo line with its chord symbols as a music21 score (a lead sheet)."""
+    from music21 import meter, note, stream, tempo
+
+    part = stream.Part(id="solo")
+    part.partName = "Solo"
+    part.insert(0, meter.TimeSignature(f"{take.beats_per_bar}/4"))
+    part.insert(0, tempo.MetronomeMark(number=round(take.tempo_bpm)))
+    length = take.length_beats
+    if take.progression_text.strip():
+        try:
+            progression = parse_progression(take.progression_text, take.beats_per_bar)
+        except ChordSymbolError:
+            log.warning(
+                "Take's changes %r cannot be read; no chord symbols written", take.progression_text
+            )
+        else:
+            bars = max(1, math.ceil(length / take.beats_per_bar - 1e-9))
+            for index in range(bars):
+                for span in progression.bar_spans(index):
+                    part.insert(span.start_beat, _chord_symbol(span.chord))
+    for event in take.part(SOLO_CHANNEL):
+        # Onsets and lengths on the grammar's 1/12-beat grid, which notation can express.
+        start = Fraction(round(event.start_beat * GRID), GRID)
+        duration = Fraction(max(round(event.duration_beats * GRID), 1), GRID)
+        solo_note = note.Note(event.pitch, quarterLength=duration)
+        solo_note.volume.velocity = event.velocity
+        part.insert(start, solo_note)
+    score = stream.Score(id="take")
+    score.insert(0, part)
+    return score
+
+
+def write_take_musicxml(take: Take, path: str | Path) -> None:
+    """Write the solo with its chord symbols as MusicXML (atomically)."""
+    from music21.musicxml.m21ToXml import GeneralObjectExporter
+
+    data = GeneralObjectExporter(take_to_score(take)).parse()
+    _atomic_write(path, lambda handle: handle.write(data))
