@@ -1,0 +1,73 @@
+"""Settings of the network and of a training run, as plain dataclasses."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+STRATEGIES = ("default", "auto", "mirrored", "multiworker")
+
+
+@dataclass
+class ModelConfig:
+    """The network's shape: LSTM width, stacked layers, dropout, and the window length Tx."""
+
+    n_a: int = 64
+    layers: int = 1
+    dropout: float = 0.0
+    tx: int = 30
+
+    def validate(self) -> list[str]:
+        """Problems with these values, empty when they are usable."""
+        problems = []
+        if self.n_a < 1:
+            problems.append(f"hidden size must be at least 1 (got {self.n_a})")
+        if self.layers < 1:
+            problems.append(f"layers must be at least 1 (got {self.layers})")
+        if not 0.0 <= self.dropout < 1.0:
+            problems.append(f"dropout must be in [0, 1) (got {self.dropout})")
+        if self.tx < 2:
+            problems.append(f"Tx must be at least 2 (got {self.tx})")
+        return problems
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ModelConfig:
+        """Build from a saved dict; unknown keys (from a newer file) are ignored."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+@dataclass
+class TrainConfig:
+    """How to train: epochs, batch, Adam with inverse-time decay, validation and stopping."""
+
+    epochs: int = 100
+    batch_size: int = 32
+    learning_rate: float = 0.01
+    decay: float = 0.01  # inverse-time decay per step: lr / (1 + decay * step)
+    val_fraction: float = 0.1
+    early_stopping_patience: int | None = None
+    seed: int = 0
+    strategy: str = "default"  # one of STRATEGIES; "auto" picks from TF_CONFIG and the GPUs
+    max_windows: int | None = None  # cap on training windows (None: every window)
+
+    def validate(self) -> list[str]:
+        problems = []
+        if self.epochs < 1:
+            problems.append(f"epochs must be at least 1 (got {self.epochs})")
+        if self.batch_size < 1:
+            problems.append(f"batch size must be at least 1 (got {self.batch_size})")
+        if self.learning_rate <= 0:
+            problems.append(f"learning rate must be positive (got {self.learning_rate})")
+        if self.decay < 0:
+            problems.append(f"decay must not be negative (got {self.decay})")
+        if not 0.0 <= self.val_fraction < 1.0:
+            problems.append(f"validation fraction must be in [0, 1) (got {self.val_fraction})")
+        if self.early_stopping_patience is not None and self.early_stopping_patience < 1:
+            problems.append(f"patience must be at least 1 (got {self.early_stopping_patience})")
+        if self.strategy not in STRATEGIES:
+            problems.append(f"strategy must be one of {', '.join(STRATEGIES)}")
+        return problems

@@ -1,0 +1,313 @@
+"""Improvising with a trained model: the LSTM stepped in numpy, one bar at a time.
+
+No TensorFlow here: the weights saved in a model file are applied with numpy (Keras' LSTM
+equations, gates in Keras' order i, f, c, o), so generation starts at once and each step
+costs microseconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+
+import numpy as np
+
+from jazzgui.errors import JazzGUIError
+from jazzgui.model.modelfile import JazzModel
+from jazzgui.music.accompaniment import band_for_bar
+from jazzgui.music.corpus import Vocabulary
+from jazzgui.music.events import NoteEvent, Provenance, Take
+from jazzgui.music.grammar import GRID, ValueToken, token_duration
+from jazzgui.music.progression import Progression
+from jazzgui.music.unparse import unparse_bar
+
+log = logging.getLogger(__name__)
+
+MODES = ("sample", "reference")
+REFERENCE_TOKENS = 50  # the reference generated 50 values for every 4-beat chord slot
+
+
+@dataclass(frozen=True)
+class SamplerSettings:
+    """How to sample: temperature (0 = always the likeliest token), nucleus (top-p) size, a
+    penalty dividing the probability of recently played tokens, the seed (None: a fresh one,
+    reported in the take), the mode ("sample", or "reference" = the reference's argmax from
+    zeros, 50 tokens a bar) and the primer ("corpus" = a bar of the training music stored in
+    the model, "none" = a zero state, or a sequence of token texts)."""
+
+    temperature: float = 1.0
+    top_p: float = 0.95
+    repetition_penalty: float = 1.3
+    seed: int | None = None
+    mode: str = "sample"
+    primer: str | Sequence[str] = "corpus"
+    penalty_window: int = 8  # how many recent tokens the repetition penalty looks back on
+    low: int = 55  # solo range (MIDI pitches)
+    high: int = 84
+
+    def validate(self) -> list[str]:
+        problems = []
+        if self.mode not in MODES:
+            problems.append(f"mode must be one of {', '.join(MODES)} (got {self.mode!r})")
+        if not self.temperature >= 0 or math.isinf(self.temperature):
+            problems.append(f"temperature must be 0 or more (got {self.temperature})")
+        if not 0 < self.top_p <= 1:
+            problems.append(f"top-p must be above 0 and at most 1 (got {self.top_p})")
+        if not self.repetition_penalty >= 1:
+            problems.append(
+                f"repetition penalty must be at least 1 (got {self.repetition_penalty})"
+            )
+        if isinstance(self.primer, str) and self.primer not in ("corpus", "none"):
+            problems.append(
+                f"primer must be 'corpus', 'none' or a list of tokens ({self.primer!r})"
+            )
+        if self.high - self.low < 11:
+            problems.append(f"the range {self.low}-{self.high} must span at least an octave")
+        return problems
+
+
+@dataclass(frozen=True)
+class GeneratedBar:
+    """One finished bar: its index in the progression, its tokens and its solo notes."""
+
+    index: int
+    tokens: tuple[str, ...]
+    events: list[NoteEvent] = field(default_factory=list)
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * z))  # = 1 / (1 + exp(-z)) without overflow
+
+
+class LSTMStepper:
+    """The trained network applied one token at a time with numpy (float64)."""
+
+    def __init__(self, model: JazzModel) -> None:
+        self.n_a = model.config.n_a
+        self.layers = [
+            (
+                model.weights[f"lstm{i}.kernel"].astype(np.float64),
+                model.weights[f"lstm{i}.recurrent_kernel"].astype(np.float64),
+                model.weights[f"lstm{i}.bias"].astype(np.float64),
+            )
+            for i in range(model.config.layers)
+        ]
+        self.dense_kernel = model.weights["dense.kernel"].astype(np.float64)
+        self.dense_bias = model.weights["dense.bias"].astype(np.float64)
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to the zero state (as the reference's a0 = c0 = 0)."""
+        self.h = [np.zeros(self.n_a) for _ in self.layers]
+        self.c = [np.zeros(self.n_a) for _ in self.layers]
+
+    def step(self, token: int | None) -> np.ndarray:
+        """Feed one token index (None: an all-zero input) and return the next-token logits."""
+        n = self.n_a
+        x: np.ndarray | None = None
+        for layer, (kernel, recurrent, bias) in enumerate(self.layers):
+            z = self.h[layer] @ recurrent + bias
+            if layer == 0:
+                if token is not None:
+                    z = z + kernel[token]  # a one-hot input times the kernel is one row of it
+            else:
+                z = z + x @ kernel
+            i, f = _sigmoid(z[:n]), _sigmoid(z[n : 2 * n])
+            g, o = np.tanh(z[2 * n : 3 * n]), _sigmoid(z[3 * n :])
+            self.c[layer] = f * self.c[layer] + i * g
+            self.h[layer] = o * np.tanh(self.c[layer])
+            x = self.h[layer]
+        return x @ self.dense_kernel + self.dense_bias
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = np.exp(logits - np.max(logits))
+    return shifted / shifted.sum()
+
+
+def resolve_seed(seed: int | None) -> int:
+    """The seed to use: the given one, or a fresh one (reported, so a take can be redone)."""
+    if seed is not None:
+        return int(seed)
+    return int(np.random.SeedSequence().entropy % (2**31))
+
+
+class _Improviser:
+    """Token sampling with every constraint: the bar's remaining beats, penalty, top-p."""
+
+    def __init__(self, model: JazzModel, settings: SamplerSettings, rng: np.random.Generator):
+        self.model = model
+        self.settings = settings
+        self.rng = rng
+        self.vocabulary = Vocabulary.from_list(model.vocabulary)
+        self.twelfths = np.array(
+            [int(token_duration(t) * GRID) for t in model.vocabulary], dtype=np.int64
+        )
+        self.stepper = LSTMStepper(model)
+        self.recent: list[int] = []
+        self.logits = self._prime()
+
+    def _prime(self) -> np.ndarray:
+        primer = self.settings.primer
+        if isinstance(primer, str):
+            if primer == "corpus" and self.model.primers:
+                tokens: Sequence[str] = self.model.primers[
+                    int(self.rng.integers(len(self.model.primers)))
+                ]
+            else:
+                return self.stepper.step(None)
+        else:
+            tokens = primer
+        logits = self.stepper.step(None) if not tokens else None
+        for text in tokens:
+            logits = self.stepper.step(self.vocabulary.nearest(text))
+        assert logits is not None
+        return logits
+
+    def _choose(self, allowed: np.ndarray) -> int:
+        logits = np.where(allowed, self.logits, -np.inf)
+        if self.settings.repetition_penalty > 1 and self.recent:
+            recent = np.unique(self.recent[-self.settings.penalty_window :])
+            logits[recent] -= math.log(self.settings.repetition_penalty)
+        if self.settings.temperature == 0:
+            return int(np.argmax(logits))
+        probabilities = softmax(logits / self.settings.temperature)
+        if self.settings.top_p < 1:
+            order = np.argsort(-probabilities, kind="stable")
+            cumulative = np.cumsum(probabilities[order])
+            keep = order[: int(np.searchsorted(cumulative, self.settings.top_p)) + 1]
+            nucleus = np.zeros_like(probabilities)
+            nucleus[keep] = probabilities[keep]
+            probabilities = nucleus / nucleus.sum()
+        return int(self.rng.choice(len(probabilities), p=probabilities))
+
+    def _feed(self, index: int) -> None:
+        self.recent.append(index)
+        self.logits = self.stepper.step(index)
+
+    def bar(self, beats_per_bar: int) -> list[str]:
+        """Tokens filling exactly `beats_per_bar` beats."""
+        remaining = beats_per_bar * GRID
+        tokens: list[str] = []
+        while remaining > 0:
+            allowed = self.twelfths <= remaining
+            if not allowed.any():
+                # No known value is short enough: close the bar with a rest of what is left.
+                rest = ValueToken("R", Fraction(remaining, GRID)).text
+                tokens.append(rest)
+                self._feed(self.vocabulary.nearest(rest))
+                break
+            index = self._choose(allowed)
+            tokens.append(self.model.vocabulary[index])
+            remaining -= int(self.twelfths[index])
+            self._feed(index)
+        return tokens
+
+    def reference_tokens(self) -> list[str]:
+        """The reference's inference: argmax from a zero state and a zero input, 50 steps."""
+        self.stepper.reset()
+        logits = self.stepper.step(None)
+        tokens = []
+        for _ in range(REFERENCE_TOKENS):
+            index = int(np.argmax(logits))
+            tokens.append(self.model.vocabulary[index])
+            logits = self.stepper.step(index)
+        return tokens
+
+
+def improvise(
+    model: JazzModel, progression: Progression, settings: SamplerSettings | None = None
+) -> Iterator[GeneratedBar]:
+    """Bars of solo, one at a time as each is finished, over every bar of `progression`."""
+    settings = settings or SamplerSettings()
+    problems = settings.validate()
+    if problems:
+        raise JazzGUIError("Cannot improvise: " + "; ".join(problems))
+    if not len(progression):
+        raise JazzGUIError("Cannot improvise over an empty progression: give at least one bar")
+    seed = resolve_seed(settings.seed)
+    token_seq, pitch_seq = np.random.SeedSequence(seed).spawn(2)
+    pitch_rng = np.random.default_rng(pitch_seq)
+    improviser = _Improviser(model, settings, np.random.default_rng(token_seq))
+    beats = progression.beats_per_bar
+    previous: int | None = None
+    reference = improviser.reference_tokens() if settings.mode == "reference" else None
+    for index in range(len(progression)):
+        spans = progression.bar_spans(index)
+        if reference is not None:
+            # As the reference did: all 50 tokens from the bar's start, chords of this bar
+            # (the last one held past it), so they pile into the following bars.
+            tokens = reference
+            length = math.ceil(sum(token_duration(t) for t in tokens))
+            events, previous = unparse_bar(
+                tokens,
+                spans,
+                index * beats,
+                max(length, beats),
+                previous,
+                pitch_rng,
+                settings.low,
+                settings.high,
+            )
+        else:
+            tokens = improviser.bar(beats)
+            events, previous = unparse_bar(
+                tokens,
+                spans,
+                index * beats,
+                beats,
+                previous,
+                pitch_rng,
+                settings.low,
+                settings.high,
+            )
+        yield GeneratedBar(index, tuple(tokens), events)
+
+
+def generate_take(
+    model: JazzModel,
+    progression: Progression,
+    settings: SamplerSettings | None = None,
+    choruses: int = 1,
+    tempo_bpm: float = 160.0,
+    band: bool = True,
+    comp: bool = True,
+    bass: bool = True,
+    model_name: str | None = None,
+) -> Take:
+    """A whole take: the solo over `choruses` times the progression, with the band if asked."""
+    settings = settings or SamplerSettings()
+    if choruses < 1:
+        raise JazzGUIError(f"Choruses must be at least 1 (got {choruses})")
+    seed = resolve_seed(settings.seed)
+    settings = replace(settings, seed=seed)
+    changes = progression.repeated(choruses)
+    band_rng = np.random.default_rng([seed, 1])
+    events: list[NoteEvent] = []
+    for bar in improvise(model, changes, settings):
+        events.extend(bar.events)
+        if band and (comp or bass):
+            events.extend(band_for_bar(changes, bar.index, band_rng, comp=comp, bass=bass))
+    extra = {"mode": settings.mode, "choruses": str(choruses)}
+    if settings.mode == "sample":
+        extra.update(
+            top_p=f"{settings.top_p:g}", repetition_penalty=f"{settings.repetition_penalty:g}"
+        )
+    provenance = Provenance(
+        model=model_name or model.name,
+        seed=seed,
+        temperature=settings.temperature if settings.mode == "sample" else None,
+        progression=progression.text.strip() or progression.to_text(),
+        extra=extra,
+    )
+    return Take(
+        events=sorted(events),
+        progression_text=changes.to_text(),
+        tempo_bpm=tempo_bpm,
+        beats_per_bar=progression.beats_per_bar,
+        bars=len(changes),
+        provenance=provenance,
+    )

@@ -1,0 +1,377 @@
+"""Training: next-token prediction over Tx-token windows, through a tf.distribute strategy.
+
+TensorFlow and Keras are imported inside the functions. Progress goes to plain callables:
+`on_epoch(EpochLog)` after every epoch, and `should_stop()` is asked after every batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from jazzgui.errors import TrainingError
+from jazzgui.model.config import ModelConfig, TrainConfig
+from jazzgui.model.modelfile import JazzModel, package_versions
+
+if TYPE_CHECKING:
+    from jazzgui.music.corpus import Corpus
+
+log = logging.getLogger(__name__)
+
+PRIMER_BARS = 8  # corpus bars kept in a model file to prime sampling
+
+
+@dataclass(frozen=True)
+class EpochLog:
+    """One finished epoch: mean cross-entropy per token (natural log) and its duration."""
+
+    epoch: int  # 1-based
+    loss: float
+    val_loss: float | None
+    seconds: float
+
+
+@dataclass
+class TrainResult:
+    """The trained model (best weights when stopped early), its history, and why it ended."""
+
+    model: JazzModel
+    history: list[EpochLog]
+    stopped: bool  # True when should_stop() or early stopping ended training before `epochs`
+    best_epoch: int = 0
+    reason: str = "finished"  # "finished", "stopped" (asked to) or "early stopping"
+    replicas: int = 1
+    windows: int = 0
+    val_windows: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def make_strategy(name: str = "default") -> Any:
+    """A tf.distribute strategy: "default" (one device), "mirrored" (every local GPU, or
+    every logical CPU when there is no GPU), "multiworker" (machines listed in TF_CONFIG), or
+    "auto" (multiworker when TF_CONFIG is set, mirrored with several GPUs, else default)."""
+    import tensorflow as tf
+
+    if name == "auto":
+        if os.environ.get("TF_CONFIG"):
+            name = "multiworker"
+        elif len(tf.config.list_logical_devices("GPU")) > 1:
+            name = "mirrored"
+        else:
+            name = "default"
+    if name == "default":
+        return tf.distribute.get_strategy()
+    if name == "mirrored":
+        gpus = tf.config.list_logical_devices("GPU")
+        devices = gpus or tf.config.list_logical_devices("CPU")
+        return tf.distribute.MirroredStrategy(devices=[d.name for d in devices])
+    if name == "multiworker":
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    raise TrainingError(
+        f"Unknown distribution strategy {name!r}: use default, mirrored, multiworker or auto"
+    )
+
+
+def train(
+    corpus: Corpus,
+    model_config: ModelConfig,
+    train_config: TrainConfig,
+    on_epoch: Callable[[EpochLog], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    resume: JazzModel | None = None,
+) -> TrainResult:
+    """Train on a corpus (validation held out as whole bars) and return the model with its card."""
+    from jazzgui.music.corpus import training_windows
+
+    vocabulary = corpus.vocabulary.to_list()
+    if resume is not None:
+        if resume.vocabulary != vocabulary:
+            raise TrainingError(
+                f"The corpus's vocabulary ({len(vocabulary)} tokens) differs from the model "
+                f"{resume.name}'s ({len(resume.vocabulary)}): build the corpus with the model's "
+                "vocabulary to resume, or train a new model"
+            )
+        model_config = resume.config
+    if not corpus.ok_entries:
+        raise TrainingError("The corpus has no usable file: check `jazzgui corpus` on it")
+    if train_config.val_fraction > 0:
+        train_seqs, val_seqs = corpus.split_by_bars(train_config.val_fraction, train_config.seed)
+    else:
+        train_seqs, val_seqs = corpus.sequences(), []
+    n = len(vocabulary)
+    tx = model_config.tx
+    x, y = training_windows(
+        train_seqs, n, tx=tx, seed=train_config.seed, max_windows=train_config.max_windows
+    )
+    if len(x) == 0:
+        raise TrainingError(
+            f"The corpus is too short to train on: {corpus.token_count} tokens, and every file "
+            f"needs more than Tx={tx} tokens. Add files, select more bars, or lower --tx"
+        )
+    x_val = y_val = None
+    if val_seqs:
+        xv, yv = training_windows(val_seqs, n, tx=tx, seed=train_config.seed)
+        if len(xv):
+            x_val, y_val = xv.argmax(-1).astype(np.int32), yv
+        else:
+            log.warning("the validation bars are shorter than Tx=%d tokens: no validation loss", tx)
+    result = train_on_windows(
+        x.argmax(-1).astype(np.int32),
+        y,
+        vocabulary,
+        model_config,
+        train_config,
+        x_val=x_val,
+        y_val=y_val,
+        on_epoch=on_epoch,
+        should_stop=should_stop,
+        initial_weights=resume.weights if resume is not None else None,
+    )
+    result.model.card = _card(corpus, result, train_config, resume)
+    result.model.primers = _primers(corpus, train_config.seed)
+    return result
+
+
+def train_on_windows(
+    x: np.ndarray,
+    y: np.ndarray,
+    vocabulary: Sequence[str],
+    model_config: ModelConfig,
+    train_config: TrainConfig,
+    x_val: np.ndarray | None = None,
+    y_val: np.ndarray | None = None,
+    on_epoch: Callable[[EpochLog], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    initial_weights: dict[str, np.ndarray] | None = None,
+) -> TrainResult:
+    """Train on prepared windows: x int token ids (m, Tx), y next-token ids (m, Tx)."""
+    problems = model_config.validate() + train_config.validate()
+    if problems:
+        raise TrainingError("Bad training settings: " + "; ".join(problems))
+    import keras
+    import tensorflow as tf
+
+    from jazzgui.model.network import build_network, get_weights, set_weights
+
+    n = len(vocabulary)
+    strategy = make_strategy(train_config.strategy)
+    replicas = strategy.num_replicas_in_sync
+    with strategy.scope():
+        network = build_network(n, model_config, seed=train_config.seed)
+        if initial_weights is not None:
+            set_weights(network, initial_weights, model_config)
+        schedule = keras.optimizers.schedules.InverseTimeDecay(
+            train_config.learning_rate, decay_steps=1, decay_rate=train_config.decay
+        )
+        optimizer = keras.optimizers.Adam(learning_rate=schedule)
+        optimizer.build(network.trainable_variables)
+    loop = _Loop(tf, strategy, network, optimizer, x, y, x_val, y_val, train_config)
+    history: list[EpochLog] = []
+    best_weights: list[np.ndarray] | None = None
+    best_epoch, best_score, reason = 0, math.inf, "finished"
+    for epoch in range(1, train_config.epochs + 1):
+        start = time.perf_counter()
+        loss = loop.train_epoch(should_stop)
+        if loss is None:
+            reason = "stopped"  # a partial epoch is neither reported nor a candidate for "best"
+            break
+        val_loss = loop.evaluate()
+        entry = EpochLog(epoch, loss, val_loss, time.perf_counter() - start)
+        history.append(entry)
+        score = val_loss if val_loss is not None else loss
+        if score < best_score:
+            best_score, best_epoch = score, epoch
+            best_weights = [np.array(w) for w in network.get_weights()]
+        if on_epoch is not None:
+            on_epoch(entry)
+        patience = train_config.early_stopping_patience
+        if patience is not None and epoch - best_epoch >= patience:
+            reason = "early stopping"
+            break
+    if reason != "finished" and best_weights is not None:
+        network.set_weights(best_weights)
+    else:
+        best_epoch = len(history)
+    weights = get_weights(network, n, model_config)
+    model = JazzModel(list(vocabulary), model_config, weights)
+    return TrainResult(
+        model=model,
+        history=history,
+        stopped=reason != "finished",
+        best_epoch=best_epoch,
+        reason=reason,
+        replicas=replicas,
+        windows=len(x),
+        val_windows=0 if x_val is None else len(x_val),
+    )
+
+
+class _Loop:
+    """A compiled train step fed by tf.data through the strategy; one batch per Python call,
+    so a stop request is seen after at most one batch. Keras' fit() costs ~10 ms of bookkeeping
+    an epoch, more than the two batches of the reference's data take to train."""
+
+    def __init__(
+        self,
+        tf: Any,
+        strategy: Any,
+        network: Any,
+        optimizer: Any,
+        x: np.ndarray,
+        y: np.ndarray,
+        x_val: np.ndarray | None,
+        y_val: np.ndarray | None,
+        config: TrainConfig,
+    ) -> None:
+        self.tf = tf
+        self.strategy = strategy
+        self.batches = math.ceil(len(x) / config.batch_size)
+        train_data = _dataset(tf, x, y, config, shuffle=True).repeat()
+        self.train_iter = iter(strategy.experimental_distribute_dataset(train_data))
+        self.val_data = None
+        if x_val is not None and len(x_val):
+            self.val_data = strategy.experimental_distribute_dataset(
+                _dataset(tf, x_val, y_val, config, shuffle=False)
+            )
+        variables = network.trainable_variables
+
+        def per_example_loss(ids: Any, targets: Any, training: bool) -> Any:
+            probabilities = network(ids, training=training)
+            return tf.reduce_mean(_crossentropy(tf, targets, probabilities), axis=-1)
+
+        def replica_step(ids: Any, targets: Any) -> Any:
+            with tf.GradientTape() as tape:
+                per_example = per_example_loss(ids, targets, True)
+                loss = tf.nn.compute_average_loss(per_example)
+            gradients = tape.gradient(loss, variables)
+            optimizer.apply_gradients(zip(gradients, variables))
+            return tf.reduce_sum(per_example), tf.cast(tf.shape(per_example)[0], tf.float32)
+
+        def replica_eval(ids: Any, targets: Any) -> Any:
+            per_example = per_example_loss(ids, targets, False)
+            return tf.reduce_sum(per_example), tf.cast(tf.shape(per_example)[0], tf.float32)
+
+        def reduce(values: Any) -> Any:
+            return [strategy.reduce(tf.distribute.ReduceOp.SUM, v, axis=None) for v in values]
+
+        @tf.function
+        def train_step(iterator: Any) -> Any:
+            return reduce(strategy.run(replica_step, args=next(iterator)))
+
+        @tf.function
+        def eval_step(batch: Any) -> Any:
+            return reduce(strategy.run(replica_eval, args=batch))
+
+        self.train_step = train_step
+        self.eval_step = eval_step
+
+    def train_epoch(self, should_stop: Callable[[], bool] | None) -> float | None:
+        """Mean loss per token over the epoch's windows, or None when stopped part-way."""
+        sums = []
+        for _ in range(self.batches):
+            # Keep the results on the device: reading them would wait for each step to finish.
+            sums.append(self.train_step(self.train_iter))
+            if should_stop is not None and should_stop():
+                return None
+        total, count = np.sum([[float(v) for v in pair] for pair in sums], axis=0)
+        return float(total / max(count, 1.0))
+
+    def evaluate(self) -> float | None:
+        if self.val_data is None:
+            return None
+        total = count = 0.0
+        for batch in self.val_data:
+            loss_sum, examples = self.eval_step(batch)
+            total += float(loss_sum)
+            count += float(examples)
+        return total / max(count, 1.0)
+
+
+def _crossentropy(tf: Any, targets: Any, probabilities: Any) -> Any:
+    """Cross-entropy per token from softmax outputs (clipped as Keras does: no log(0))."""
+    picked = tf.gather(probabilities, tf.cast(targets, tf.int32), axis=-1, batch_dims=2)
+    return -tf.math.log(tf.clip_by_value(picked, 1e-7, 1.0))
+
+
+def _dataset(tf: Any, x: np.ndarray, y: np.ndarray, config: TrainConfig, shuffle: bool) -> Any:
+    data = tf.data.Dataset.from_tensor_slices((x.astype(np.int32), y.astype(np.int32)))
+    if shuffle:
+        data = data.shuffle(len(x), seed=config.seed, reshuffle_each_iteration=True)
+    options = tf.data.Options()
+    # Windows are independent examples: shard them by element across workers.
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    return data.batch(config.batch_size).prefetch(tf.data.AUTOTUNE).with_options(options)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return ""
+    return digest.hexdigest()
+
+
+def _card(
+    corpus: Corpus, result: TrainResult, config: TrainConfig, resume: JazzModel | None
+) -> dict[str, Any]:
+    history = result.history
+    best = history[result.best_epoch - 1] if history and result.best_epoch else None
+    previous_epochs = int(resume.card.get("epochs", 0)) if resume is not None else 0
+    return {
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "corpus": [
+            {
+                "file": Path(entry.path).name,
+                "sha256": _sha256(Path(entry.path)),
+                "bars": len(entry.bars),
+                "tokens": sum(len(bar) for bar in entry.bars),
+            }
+            for entry in corpus.ok_entries
+        ],
+        "bars": corpus.bar_count,
+        "tokens": corpus.token_count,
+        "vocabulary": len(corpus.vocabulary),
+        "epochs": previous_epochs + len(history),
+        "epochs_this_run": len(history),
+        "best_epoch": result.best_epoch,
+        "ended": result.reason,
+        "loss": best.loss if best else None,  # mean cross-entropy per token, natural log
+        "val_loss": best.val_loss if best else None,
+        "loss_scale": "mean cross-entropy per token (nats); x Tx gives the reference's sum",
+        "windows": result.windows,
+        "val_windows": result.val_windows,
+        "train": {
+            "batch_size": config.batch_size,
+            "learning_rate": config.learning_rate,
+            "decay": config.decay,
+            "val_fraction": config.val_fraction,
+            "patience": config.early_stopping_patience,
+            "seed": config.seed,
+            "strategy": config.strategy,
+            "replicas": result.replicas,
+        },
+        "resumed_from": resume.name if resume is not None else None,
+        "versions": package_versions(),
+    }
+
+
+def _primers(corpus: Corpus, seed: int) -> list[list[str]]:
+    """A few corpus bars, spread over the files, that sampling can start from."""
+    bars = [bar for entry in corpus.ok_entries for bar in entry.bars if bar]
+    if len(bars) <= PRIMER_BARS:
+        return [list(bar) for bar in bars]
+    picks = np.random.default_rng(seed).choice(len(bars), size=PRIMER_BARS, replace=False)
+    return [list(bars[i]) for i in sorted(picks)]
