@@ -163,6 +163,12 @@ def tokenize_bar_tokens(
     """Each bar's ValueTokens with the pitch each was read from (None for rests)."""
     if beats_per_bar < 1:
         raise ValueError(f"beats_per_bar must be at least 1, not {beats_per_bar}")
+    if progression.beats_per_bar != beats_per_bar:
+        # Chords are looked up by the progression's bars: the two meters must agree.
+        raise ValueError(
+            f"the progression has {progression.beats_per_bar} beats a bar, "
+            f"the melody {beats_per_bar}"
+        )
     bars = len(progression)
     timeline = _monophonic_timeline(melody, Fraction(bars * beats_per_bar))
     result: list[list[tuple[ValueToken, int | None]]] = []

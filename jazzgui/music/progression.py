@@ -102,7 +102,7 @@ def _bar_text(bar: tuple[tuple[float, Chord], ...], beats_per_bar: int) -> str:
 def parse_progression(text: str, beats_per_bar: int = 4) -> Progression:
     """Read chord changes such as ``Dm7 G7 | Cmaj7 | % |`` into a Progression.
 
-    Bars are separated by ``|`` (a leading or trailing ``|`` and ``||`` double bars are fine).
+    Bars are separated by ``|`` or line ends (outer ``|`` and ``||`` double bars are fine).
     A bar holds one chord, or up to one chord a beat, split as jazz charts do (2 -> halves,
     3 -> 2+1+1 in 4/4, 4 -> one a beat). ``%`` alone repeats the previous bar; ``/`` or ``-``
     in a chord's place holds the previous chord for that slot (``C / / G7``). A bad symbol
@@ -110,32 +110,30 @@ def parse_progression(text: str, beats_per_bar: int = 4) -> Progression:
     """
     if beats_per_bar < 1:
         raise ValueError(f"beats_per_bar must be at least 1, not {beats_per_bar}")
-    segments: list[tuple[int, str]] = []
-    start = 0
-    for i, char in enumerate(text + "|"):
-        if char == "|":
-            segments.append((start, text[start:i]))
-            start = i + 1
-    # Leading/trailing bar lines and double bars give empty segments that are not bars.
-    while segments and not segments[0][1].strip():
-        segments.pop(0)
-    while segments and not segments[-1][1].strip():
-        segments.pop()
-    if not segments:
+    if not re.search(r"[^\s|]", text):
         raise ChordSymbolError(text, 0 if text else -1, "the progression has no chords", text)
+    # Segments between separators: a bar line, or a line end (a chart written line by line).
+    segments: list[tuple[int, str, bool]] = []  # (start, text, between two bar lines)
+    start, left = 0, ""
+    for i, char in enumerate(text + "\n"):
+        if char in "|\n":
+            segments.append((start, text[start:i], left == "|" and char == "|"))
+            start, left = i + 1, char
 
     bars: list[tuple[tuple[float, Chord], ...]] = []
-    for seg_start, segment in segments:
+    for seg_start, segment, fenced in segments:
         words = [(seg_start + m.start(), m.group()) for m in _TOKEN_RE.finditer(segment)]
         if not words:
-            if segment == "":
-                continue  # the empty middle of a `||` double bar line
-            raise ChordSymbolError(
-                "|",
-                seg_start + len(segment),
-                "the bar before this bar line is empty; write % to repeat the previous bar",
-                text,
-            )
+            # Nothing between a bar line and a line end or the text's end, or a `||` double
+            # bar, is layout; blank space between two bar lines is a bar left empty.
+            if fenced and segment:
+                raise ChordSymbolError(
+                    "|",
+                    seg_start + len(segment),
+                    "the bar before this bar line is empty; write % to repeat the previous bar",
+                    text,
+                )
+            continue
         bars.append(_parse_bar(words, bars, beats_per_bar, text))
     return Progression(tuple(bars), beats_per_bar, text)
 

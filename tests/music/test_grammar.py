@@ -187,6 +187,11 @@ def test_three_four_bars_sum_to_three():
     assert _bar_sums(bars) == [3, 3, 3]
 
 
+def test_meters_of_melody_and_changes_must_agree():
+    with pytest.raises(ValueError, match="beats a bar"):
+        tokenize_bars([MelodyNote(0, 1, 60)], II_V_I, 3)
+
+
 # Property tests: any melody, any offsets, every bar sums exactly to its beats.
 _notes = st.lists(
     st.builds(

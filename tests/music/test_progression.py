@@ -70,6 +70,16 @@ def test_double_bars_and_outer_bar_lines_are_not_bars():
     assert len(parse_progression("| C || F | G7 ||")) == 3
 
 
+def test_line_ends_are_bar_lines_too():
+    chart = "| Dm7 G7 | Cmaj7 |\n| Fm7 Bb7 | Ebmaj7 |\nAbmaj7\nDm7b5 G7\n"
+    assert [[c.name for _, c in bar] for bar in parse_progression(chart).bars] == [
+        ["Dm7", "G7"], ["Cmaj7"], ["Fm7", "Bb7"], ["Ebmaj7"], ["Abmaj7"], ["Dm7b5", "G7"],
+    ]  # fmt: skip
+    with pytest.raises(ChordSymbolError) as caught:
+        parse_progression("C | F |\nG7 | Cx |")
+    assert caught.value.position == 13
+
+
 def test_usual_jazz_symbols_and_slash_chords():
     text = "Cmaj7 C6 Dm7 Dm6 | G7 G9 G13 G7b9 | G7#9 G7#11 G7alt Bm7b5 | Bdim7 Csus4 C/E F#m7b5 |"
     progression = parse_progression(text)
