@@ -274,6 +274,11 @@ def parse_source(path: Path) -> Solo:
     return solo
 
 
+def flat_notes(solo: Solo) -> list[SourceNote]:
+    """Every note and rest of the solo in order, across bar lines."""
+    return [n for bar in solo.bars for n in bar.notes]
+
+
 def _check_ties(solo: Solo) -> None:
     flat = [(bar.line, n) for bar in solo.bars for n in bar.notes]
     for (line, n), (_, following) in zip(flat, [*flat[1:], (0, None)]):
@@ -365,6 +370,43 @@ def write_solo(solo: Solo, out_dir: Path) -> Path:
     return target
 
 
+def strong_beat_chord_tones(solo: Solo) -> tuple[int, int]:
+    """(chord tones, notes) among notes that start on beats 1 and 3 of a 4/4 bar (1 of 3/4)."""
+    strong = (0, 2) if solo.beats_per_bar == 4 else (0,)
+    hits = total = 0
+    for bar in solo.bars:
+        position = Fraction(0)
+        for n in bar.notes:
+            if n.pitch is not None and position in strong:
+                chord = [c for onset, c in bar.chords if onset <= position][-1]
+                total += 1
+                hits += chord.classify(n.pitch) == "C"
+            position += n.beats
+    return hits, total
+
+
+def markdown_table(solos: list[Solo]) -> str:
+    """The corpus as the Markdown table in data/README.md."""
+    lines = [
+        "| file | title | form | key | tempo | meter | bars | choruses | notes | CT on 1 & 3 |",
+        "|---|---|---|---|---:|---|---:|---:|---:|---:|",
+    ]
+    for s in solos:
+        hits, total = strong_beat_chord_tones(s)
+        lines.append(
+            f"| `{s.name}` | {s.title} | {s.form} | {s.key} | {s.tempo} | {s.beats_per_bar}/4 "
+            f"| {len(s.bars)} | {s.choruses} | {s.note_count} | {hits / max(total, 1):.0%} |"
+        )
+    hits = sum(strong_beat_chord_tones(s)[0] for s in solos)
+    total = sum(strong_beat_chord_tones(s)[1] for s in solos)
+    lines.append(
+        f"| **total** | {len(solos)} solos | | | | | {sum(len(s.bars) for s in solos)} "
+        f"| {sum(s.choruses for s in solos)} | {sum(s.note_count for s in solos)} "
+        f"| {hits / max(total, 1):.0%} |"
+    )
+    return "\n".join(lines)
+
+
 def source_paths(src_dir: Path = SRC_DIR) -> list[Path]:
     return sorted(src_dir.glob("*.txt"))
 
@@ -382,25 +424,36 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--src", type=Path, default=SRC_DIR, help="folder of *.txt sources")
     parser.add_argument("--out", type=Path, default=OUT_DIR, help="folder for .musicxml files")
     parser.add_argument("--check", action="store_true", help="only parse and validate")
+    parser.add_argument(
+        "--table", action="store_true", help="only parse, and print the README's Markdown table"
+    )
     args = parser.parse_args(argv)
     try:
-        if args.check:
+        if args.check or args.table:
             solos = [parse_source(path) for path in source_paths(args.src)]
         else:
             solos = build_all(args.src, args.out)
     except InputFileError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    print(f"{'file':32} {'form':24} {'key':4} {'tempo':>5} {'bars':>5} {'ch':>3} {'notes':>6}")
-    for s in solos:
-        print(
-            f"{s.name:32} {s.form:24} {s.key:4} {s.tempo:5d} {len(s.bars):5d} "
-            f"{s.choruses:3d} {s.note_count:6d}"
-        )
-    total_bars = sum(len(s.bars) for s in solos)
+    if args.table:
+        print(markdown_table(solos))
+        return 0
     print(
-        f"{len(solos)} solos, {sum(s.choruses for s in solos)} choruses, {total_bars} bars, "
-        f"{sum(s.note_count for s in solos)} notes"
+        f"{'file':26} {'form':34} {'key':9} {'tempo':>5} {'bars':>4} {'ch':>3} {'notes':>5} CT 1&3"
+    )
+    for s in solos:
+        hits, total = strong_beat_chord_tones(s)
+        print(
+            f"{s.name:26} {s.form:34} {s.key:9} {s.tempo:5d} {len(s.bars):4d} {s.choruses:3d} "
+            f"{s.note_count:5d} {hits / max(total, 1):6.0%}"
+        )
+    hits = sum(strong_beat_chord_tones(s)[0] for s in solos)
+    total = sum(strong_beat_chord_tones(s)[1] for s in solos)
+    print(
+        f"{len(solos)} solos, {sum(s.choruses for s in solos)} choruses, "
+        f"{sum(len(s.bars) for s in solos)} bars, {sum(s.note_count for s in solos)} notes, "
+        f"chord tones on beats 1 and 3: {hits}/{total} = {hits / max(total, 1):.0%}"
     )
     return 0
 
