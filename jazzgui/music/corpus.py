@@ -264,17 +264,22 @@ def training_windows(
     tx: int = 30,
     seed: int = 0,
     max_windows: int | None = None,
+    *,
+    allow_empty: bool = False,
+    one_hot: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """X (m, tx, vocab_size) one-hot float32 and Y (m, tx) int32 next-token ids.
 
     Windows start at every position of every sequence longer than `tx` and never span two
     sequences; their order is shuffled by `seed` (then cut to `max_windows`). Sequences too
-    short for one window are skipped and logged; if none is long enough, TrainingError.
+    short for one window are skipped and logged; if none is long enough, TrainingError, or
+    with `allow_empty` (validation blocks, which may be short) arrays with m = 0. With
+    `one_hot=False`, X holds the int32 ids (m, tx) instead, a vocabulary-size times smaller.
     """
     plan = plan_windows(sequences, tx)
     for reason in plan.skipped:
         log.info("No training window: %s", reason)
-    if not plan.starts:
+    if not plan.starts and not allow_empty:
         longest = max((len(s) for s in sequences), default=0)
         raise TrainingError(
             f"No piece of music is long enough for a training window of Tx={tx} tokens "
@@ -290,12 +295,15 @@ def training_windows(
     order = np.random.default_rng(seed).permutation(len(plan.starts))
     if max_windows is not None:
         order = order[: max(max_windows, 0)]
-    x = np.zeros((len(order), tx, vocab_size), dtype=np.float32)
+    ids = np.zeros((len(order), tx), dtype=np.int32)
     y = np.zeros((len(order), tx), dtype=np.int32)
-    rows = np.arange(tx)
     for row, pick in enumerate(order):
         index, offset = plan.starts[pick]
         sequence = sequences[index]
-        x[row, rows, sequence[offset : offset + tx]] = 1.0
+        ids[row] = sequence[offset : offset + tx]
         y[row] = sequence[offset + 1 : offset + tx + 1]
+    if not one_hot:
+        return ids, y
+    x = np.zeros((len(order), tx, vocab_size), dtype=np.float32)
+    np.put_along_axis(x, ids[..., None], 1.0, axis=2)
     return x, y

@@ -263,6 +263,16 @@ def test_short_sequences_are_skipped_with_a_reason(caplog):
     assert "sequence 0 has 3 tokens" in caplog.text
 
 
+def test_ids_instead_of_one_hot_and_empty_validation():
+    sequences = [np.arange(12, dtype=np.int32)]
+    x, y = training_windows(sequences, 12, tx=4, seed=9)
+    ids, y_ids = training_windows(sequences, 12, tx=4, seed=9, one_hot=False)
+    assert ids.shape == (8, 4) and ids.dtype == np.int32
+    assert np.array_equal(ids, x.argmax(axis=2)) and np.array_equal(y, y_ids)
+    x, y = training_windows(sequences, 12, tx=20, allow_empty=True)
+    assert x.shape == (0, 20, 12) and y.shape == (0, 20)
+
+
 def test_nothing_long_enough_is_a_clear_training_error():
     with pytest.raises(TrainingError, match=r"Tx=30.*longest has 12.*Reduce Tx to at most 11"):
         training_windows([np.arange(12, dtype=np.int32)], 12, tx=30)
