@@ -104,7 +104,7 @@ def quantize(beats: float) -> Fraction:
 
 @dataclass(frozen=True)
 class _Segment:
-    start: Fraction  # from the bar start
+    start: Fraction  # absolute beats in the timeline, beats from the bar start in a bar
     duration: Fraction
     pitch: int | None
 
