@@ -6,7 +6,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -119,7 +119,6 @@ class Corpus:
 
     entries: list[CorpusEntry]
     vocabulary: Vocabulary
-    unknown_tokens: int = field(default=0, init=False)
 
     @property
     def ok_entries(self) -> list[CorpusEntry]:
@@ -133,15 +132,21 @@ class Corpus:
     def bar_count(self) -> int:
         return sum(len(entry.bars) for entry in self.ok_entries)
 
+    @property
+    def unknown_tokens(self) -> int:
+        """Tokens the vocabulary lacks (music read with a model's fixed vocabulary); they are
+        encoded as the nearest value the vocabulary has."""
+        return sum(
+            token not in self.vocabulary
+            for entry in self.ok_entries
+            for bar in entry.bars
+            for token in bar
+        )
+
     def _encode(self, bars: Sequence[Sequence[str]]) -> np.ndarray:
-        ids = []
-        for bar in bars:
-            for token in bar:
-                if token not in self.vocabulary:
-                    # Music read with a model's fixed vocabulary: use the closest known value.
-                    self.unknown_tokens += 1
-                ids.append(self.vocabulary.nearest(token))
-        return np.asarray(ids, dtype=np.int32)
+        return np.asarray(
+            [self.vocabulary.nearest(token) for bar in bars for token in bar], dtype=np.int32
+        )
 
     def sequences(self) -> list[np.ndarray]:
         """One int32 array of token indices per usable file, in file order."""
@@ -200,6 +205,15 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     return result
 
 
+def _files_or_empty_folders(paths: Iterable[str | Path]) -> list[Path]:
+    """expand_paths, keeping a folder that holds no solo file so it can be reported."""
+    result: list[Path] = []
+    for raw in paths:
+        found = expand_paths([raw])
+        result.extend(found or [Path(raw)])
+    return list(dict.fromkeys(result))
+
+
 def build_corpus(
     paths: Iterable[str | Path],
     track: int | str | None = None,
@@ -211,7 +225,20 @@ def build_corpus(
     its error text, never an exception. Without `vocabulary` one is built from the corpus.
     `on_entry` is called with each entry as it is read (for progress reports)."""
     entries: list[CorpusEntry] = []
-    for path in expand_paths(paths):
+    for path in _files_or_empty_folders(paths):
+        if path.is_dir():
+            entries.append(
+                CorpusEntry(
+                    path,
+                    None,
+                    [],
+                    f"{path}: the folder holds no {', '.join(CORPUS_SUFFIXES)} file. "
+                    "Choose a folder with MIDI or MusicXML solos",
+                )
+            )
+            if on_entry is not None:
+                on_entry(entries[-1])
+            continue
         started = time.perf_counter()
         try:
             sheet = leadsheet.load_lead_sheet(path, track=track, bars=bars)

@@ -191,6 +191,15 @@ def test_build_corpus_turns_bad_files_into_entries(tmp_path, monkeypatch):
     assert corpus.bar_count == 2
 
 
+def test_build_corpus_reports_a_folder_without_solo_files(tmp_path):
+    (tmp_path / "notes.txt").write_text("no music here")
+    seen = []
+    corpus = build_corpus([tmp_path], on_entry=seen.append)
+    (entry,) = corpus.entries
+    assert seen == [entry] and entry.path == tmp_path
+    assert "holds no .mid" in entry.error and not corpus.ok_entries
+
+
 def test_build_corpus_with_a_models_vocabulary_maps_unknown_tokens(tmp_path, monkeypatch):
     path = tmp_path / "one.mid"
     path.write_bytes(b"x")
@@ -201,6 +210,8 @@ def test_build_corpus_with_a_models_vocabulary_maps_unknown_tokens(tmp_path, mon
     (sequence,) = corpus.sequences()
     assert [vocab.token(i) for i in sequence] == ["C,1"] + ["C,1,<+7,+1>"] * 3
     assert corpus.unknown_tokens == 1  # C,1,<+6,+0> (B after G) became its nearest
+    corpus.sequences()
+    assert corpus.unknown_tokens == 1  # encoding again does not count again
 
 
 def test_build_corpus_reads_a_real_midi_file(tmp_path):
