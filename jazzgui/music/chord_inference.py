@@ -25,8 +25,9 @@ ACCOMPANIMENT_QUALITIES: tuple[str, ...] = (
     "maj7", "6", "7", "m7", "m6", "m7b5", "dim7", "mmaj7", "7sus4", "7#5",
     "maj", "m", "aug", "sus4", "maj9", "m9", "9", "9sus4", "13", "7b9", "7#9", "7#11",
 )  # fmt: skip
-# A melody states few tones a bar, so only plain triads and seventh chords are guessed from it.
-MELODY_QUALITIES: tuple[str, ...] = ("maj7", "6", "7", "m7", "m6", "m7b5", "dim7", "maj", "m")
+# A melody states few tones a bar, so only plain triads and seventh chords are guessed from it;
+# on a tie the earlier quality wins (D F A C is Dm7 rather than F6).
+MELODY_QUALITIES: tuple[str, ...] = ("maj7", "m7", "7", "m7b5", "6", "m6", "dim7", "maj", "m")
 SEVENTH_QUALITIES = frozenset({"maj7", "7", "m7", "m6", "6", "m7b5", "dim7", "mmaj7", "7sus4"})
 
 SEVENTH_BONUS = 0.04  # prefer a seventh chord over a triad that fits about as well
@@ -111,12 +112,21 @@ def match_chord(
 
 
 def chord_from_pitch_classes(pitch_classes: Iterable[int], root: int | None = None) -> Chord:
-    """The chord that best names a set of pitch classes (e.g. the notes of a chord symbol)."""
+    """The chord on `root` (any root if None) that best names a set of pitch classes."""
     profile = np.zeros(12)
     for pc in pitch_classes:
         profile[pc % 12] = 1.0
-    chord = match_chord(profile, bass=root)
-    return chord if chord is not None else Chord(root=root or 0, quality="maj")
+    if root is None:
+        chord = match_chord(profile)
+        return chord if chord is not None else Chord(root=0, quality="maj")
+    unit = profile / max(float(np.linalg.norm(profile)), 1e-12)
+    scored = [
+        (float(unit @ vector) + (SEVENTH_BONUS if quality in SEVENTH_QUALITIES else 0.0), quality)
+        for template_root, quality, vector in _ACCOMPANIMENT_TEMPLATES
+        if template_root == root % 12
+    ]
+    best = max(scored, key=lambda item: item[0])  # max keeps the first of equal scores
+    return Chord(root=root % 12, quality=best[1])
 
 
 def bar_windows(beats_per_bar: int) -> tuple[tuple[float, float], ...]:

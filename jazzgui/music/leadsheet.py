@@ -277,6 +277,44 @@ def _midi_chord_symbols(
     return sorted(found, key=lambda s: s[0])
 
 
+def _readable_track(header: bytes, chunk: bytes) -> bool:
+    try:
+        mido.MidiFile(file=io.BytesIO(header + chunk))
+    except Exception:  # any damage inside this track: leave the track out
+        return False
+    return True
+
+
+def _complete_tracks(data: bytes) -> tuple[bytes, int, int] | None:
+    """The file rebuilt from its complete, readable track chunks, with how many were kept.
+
+    None when not even the header is whole or no track chunk survives.
+    """
+    if len(data) < 14:
+        return None
+    header_size = struct.unpack(">L", data[4:8])[0]
+    if header_size < 6 or 8 + header_size > len(data):
+        return None
+    declared = struct.unpack(">H", data[10:12])[0]
+    chunks = []
+    position = 8 + header_size
+    while position + 8 <= len(data):
+        name, size = struct.unpack(">4sL", data[position : position + 8])
+        end = position + 8 + size
+        if end > len(data):
+            break
+        if name == b"MTrk":
+            chunks.append(data[position:end])
+        position = end
+    # Type 1 (simultaneous tracks) whatever the file said: the kept tracks play together.
+    single = b"MThd\x00\x00\x00\x06\x00\x01\x00\x01" + data[12:14]
+    chunks = [chunk for chunk in chunks if _readable_track(single, chunk)]
+    if not chunks:
+        return None
+    header = single[:10] + struct.pack(">H", len(chunks)) + single[12:]
+    return header + b"".join(chunks), len(chunks), max(declared, len(chunks))
+
+
 def _read_midi(path: Path) -> _Score:
     data = _read_bytes(path)
     if not data.startswith(b"MThd"):
@@ -285,14 +323,27 @@ def _read_midi(path: Path) -> _Score:
             "it is not a Standard MIDI File (it does not start with 'MThd')",
             "Check that the file really is MIDI; export it again as a Standard MIDI File",
         )
+    problems = []
     try:
         midi = mido.MidiFile(file=io.BytesIO(data))
     except Exception as error:  # mido raises many kinds for damaged data; all mean the same
-        raise InputFileError(
-            path,
-            f"the MIDI data is damaged ({type(error).__name__}: {error})",
-            "Export the file again from its source, or repair it in a MIDI editor",
-        ) from error
+        # A file cut off (an interrupted download) still holds its complete tracks.
+        complete = _complete_tracks(data)
+        midi = None
+        if complete is not None:
+            try:
+                midi = mido.MidiFile(file=io.BytesIO(complete[0]))
+                problems.append(
+                    f"truncated or damaged: {complete[1]} of {complete[2]} tracks could be read"
+                )
+            except Exception:  # the complete tracks are damaged too: report the first error
+                midi = None
+        if midi is None:
+            raise InputFileError(
+                path,
+                f"the MIDI data is damaged ({type(error).__name__}: {error})",
+                "Export the file again from its source, or repair it in a MIDI editor",
+            ) from error
     tpb = midi.ticks_per_beat
     if not 0 < tpb < 0x8000:
         raise InputFileError(
@@ -300,10 +351,6 @@ def _read_midi(path: Path) -> _Score:
             f"its time division {tpb} is not in ticks per quarter note (SMPTE or damaged)",
             "Save it again from a sequencer with a musical time base (ticks per beat)",
         )
-    problems = []
-    declared = struct.unpack(">H", data[10:12])[0] if len(data) >= 12 else 0
-    if len(midi.tracks) < declared:
-        problems.append(f"truncated: {len(midi.tracks)} of {declared} tracks could be read")
 
     tracks: list[SourceTrack] = []
     tempos: list[tuple[float, float]] = []
@@ -434,10 +481,12 @@ def _chord_from_symbol(symbol: Any) -> Chord | None:
     if root is None:
         return None
     suffix = _KIND_SUFFIX.get(symbol.chordKind)
+    for modification in symbol.chordStepModifications:
+        semitones = modification.interval.semitones if modification.interval else 0
+        altered = _ALTERED.get((suffix, modification.degree, int(semitones)))
+        # An alteration no jazz quality here spells: let the sounding pitches decide.
+        suffix = None if altered is None else altered
     if suffix is not None:
-        for modification in symbol.chordStepModifications:
-            semitones = modification.interval.semitones if modification.interval else 0
-            suffix = _ALTERED.get((suffix, modification.degree, int(semitones)), suffix)
         text = _music21_pitch_class_name(root.name) + suffix
         try:
             bass = symbol.bass()
@@ -452,8 +501,7 @@ def _chord_from_symbol(symbol: Any) -> Chord | None:
     pitches = [p.pitchClass for p in symbol.pitches]
     if not pitches:
         return None
-    chord = chord_inference.chord_from_pitch_classes(pitches, root.pitchClass)
-    return Chord(chord.root, chord.quality, chord.bass, symbol.figure or chord.name)
+    return chord_inference.chord_from_pitch_classes(pitches, root=root.pitchClass)
 
 
 def _read_musicxml(path: Path) -> _Score:
