@@ -37,7 +37,7 @@ def random_model(
         name: (rng.standard_normal(shape) * 0.5).astype(np.float32)
         for name, shape in weight_shapes(len(tokens), config).items()
     }
-    primers = [[tokens[0], tokens[1]], [tokens[2]]]
+    primers = [tokens[:2], tokens[-1:]]
     return JazzModel(tokens, config, weights, {"epochs": 3, "loss": 1.0}, primers)
 
 

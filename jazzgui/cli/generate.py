@@ -1,0 +1,101 @@
+"""`jazzgui generate`: a solo (and band) over changes from a model, written as a MIDI take."""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from jazzgui.errors import ModelFileError
+from jazzgui.model.modelfile import JazzModel, load_model
+from jazzgui.model.sampling import MODES, SamplerSettings, generate_take
+from jazzgui.model.starter import starter_model_path
+from jazzgui.music.events import SOLO_CHANNEL
+from jazzgui.music.midifile import write_take_midi
+from jazzgui.music.progression import FORMS, Progression, form_progression, parse_progression
+
+DEFAULT_FORM = "blues-f"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "generate",
+        help="improvise a take over chord changes and write it as MIDI",
+        description=(
+            "Improvise a solo with a model (the starter model unless --model is given) over "
+            f"chord changes (default: the {DEFAULT_FORM} form), with comping and bass unless "
+            "--no-band, and write a type-1 MIDI file. Prints the take's provenance; the same "
+            "seed and settings give the same take."
+        ),
+    )
+    parser.add_argument("-o", "--output", required=True, metavar="TAKE.mid", help="MIDI to write")
+    parser.add_argument("--model", metavar="MODEL", help="a .jazzmodel (default: starter model)")
+    changes = parser.add_mutually_exclusive_group()
+    changes.add_argument(
+        "--progression", metavar="TEXT", help="changes such as 'Dm7 G7 | Cmaj7 | Cmaj7 |'"
+    )
+    changes.add_argument("--form", choices=sorted(FORMS), help="a built-in form")
+    parser.add_argument("--choruses", type=int, default=1, help="times through (default 1)")
+    parser.add_argument("--tempo", type=float, default=160.0, help="BPM (default 160)")
+    parser.add_argument("--temperature", type=float, default=1.0, help="0 = likeliest (1.0)")
+    parser.add_argument("--top-p", type=float, default=0.95, help="nucleus size (default 0.95)")
+    parser.add_argument(
+        "--penalty", type=float, default=1.3, help="repetition penalty, 1 = none (default 1.3)"
+    )
+    parser.add_argument("--seed", type=int, help="seed (default: a fresh one, printed)")
+    parser.add_argument(
+        "--mode", choices=MODES, default="sample",
+        help="sample (default), or reference: the reference's argmax from zeros, 50 tokens a bar",
+    )  # fmt: skip
+    parser.add_argument("--no-band", action="store_true", help="solo only, no comping and bass")
+    parser.add_argument(
+        "--wav", metavar="TAKE.wav", help="also render audio with the built-in synth"
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    model = _model(args.model)
+    progression = _progression(args)
+    settings = SamplerSettings(
+        temperature=args.temperature, top_p=args.top_p, repetition_penalty=args.penalty,
+        seed=args.seed, mode=args.mode,
+    )  # fmt: skip
+    take = generate_take(
+        model, progression, settings, choruses=args.choruses, tempo_bpm=args.tempo,
+        band=not args.no_band,
+    )  # fmt: skip
+    write_take_midi(take, args.output)
+    solo = take.part(SOLO_CHANNEL)
+    print(
+        f"wrote {args.output}: {take.bars} bars ({args.choruses} x {len(progression)}) at "
+        f"{args.tempo:g} BPM, {len(solo)} solo notes, {len(take.events) - len(solo)} band notes "
+        f"in {time.perf_counter() - started:.2f} s"
+    )
+    print(f"provenance: {take.provenance.describe()}")
+    if args.wav:
+        from jazzgui.playback.synth import render_take, write_wav
+
+        write_wav(args.wav, render_take(take))
+        print(f"wrote {args.wav}")
+    return 0
+
+
+def _model(path: str | None) -> JazzModel:
+    if path:
+        return load_model(path)
+    starter = starter_model_path()
+    if not starter.exists():
+        raise ModelFileError(
+            starter,
+            "the starter model is not installed",
+            "Train a model with `jazzgui train FILES -o my.jazzmodel` and pass "
+            "--model my.jazzmodel",
+        )
+    return load_model(starter)
+
+
+def _progression(args: argparse.Namespace) -> Progression:
+    if args.progression:
+        return parse_progression(args.progression)
+    return form_progression(args.form or DEFAULT_FORM)

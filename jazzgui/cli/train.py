@@ -1,0 +1,230 @@
+"""`jazzgui train`: learn a model from solo files, one progress line per epoch, Ctrl-C keeps it.
+
+Losses are printed two ways: the mean cross-entropy per token (what we optimise) and that
+times Tx, the sum over a window's Tx steps that the reference exercise reports (its model has
+Tx separate softmax outputs whose losses Keras adds up: ~130 at epoch 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from jazzgui.errors import InputFileError, JazzGUIError
+from jazzgui.model.config import STRATEGIES, ModelConfig, TrainConfig
+from jazzgui.model.modelfile import SUFFIX, load_model, save_model
+from jazzgui.music.corpus import Corpus, CorpusEntry, Vocabulary, build_corpus, expand_paths
+from jazzgui.music.grammar import tokenize
+from jazzgui.music.leadsheet import load_lead_sheet
+
+_BAR_WIDTH = 20
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "train",
+        help="train a model on solo files (MIDI or MusicXML)",
+        description=(
+            "Train the LSTM on the value tokens of solo files and save a .jazzmodel. "
+            "Each epoch prints the loss per token and, for comparison with the reference "
+            "exercise, the same loss summed over the Tx steps of a window. Ctrl-C stops "
+            "within one batch and saves the best model so far (exit status 130)."
+        ),
+    )
+    parser.add_argument("inputs", nargs="+", metavar="FILE_OR_FOLDER", help="solo files, folders")
+    parser.add_argument("-o", "--output", required=True, metavar="MODEL", help="model to write")
+    parser.add_argument("--epochs", type=int, default=100, help="epochs (default 100)")
+    parser.add_argument("--track", help="melody track: index or name (default: picked per file)")
+    parser.add_argument(
+        "--chord-track", metavar="TRACK", help="infer chords from this track only (index or name)"
+    )
+    parser.add_argument("--bars", type=_bar_range, metavar="A-B", help="bars A to B (1-based)")
+    parser.add_argument("--hidden", type=int, default=64, help="LSTM units n_a (default 64)")
+    parser.add_argument("--layers", type=int, default=1, help="stacked LSTM layers (default 1)")
+    parser.add_argument("--dropout", type=float, default=0.0, help="dropout (default 0)")
+    parser.add_argument("--tx", type=int, default=30, help="window length Tx (default 30)")
+    parser.add_argument("--lr", type=float, default=0.01, help="Adam learning rate (0.01)")
+    parser.add_argument(
+        "--decay", type=float, default=0.01, help="inverse-time decay per step (0.01)"
+    )
+    parser.add_argument("--batch", type=int, default=32, help="batch size (default 32)")
+    parser.add_argument(
+        "--val", type=float, default=0.1, help="fraction of bars held out for validation (0.1)"
+    )
+    parser.add_argument(
+        "--patience", type=int, help="stop when validation loss has not improved for N epochs"
+    )
+    parser.add_argument(
+        "--max-windows", type=int, metavar="N", help="train on at most N windows (default all)"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed (default 0)")
+    parser.add_argument(
+        "--strategy", choices=STRATEGIES, default="default",
+        help="tf.distribute strategy: default, mirrored (all GPUs), multiworker (TF_CONFIG), auto",
+    )  # fmt: skip
+    parser.add_argument("--resume", metavar="MODEL", help="continue training this model")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    output = Path(args.output)
+    if not output.suffix:
+        output = output.with_suffix(SUFFIX)
+    resume = load_model(args.resume) if args.resume else None
+    vocabulary = Vocabulary.from_list(resume.vocabulary) if resume is not None else None
+    corpus = _read_corpus(args, vocabulary)
+    model_config = (
+        resume.config
+        if resume is not None
+        else ModelConfig(n_a=args.hidden, layers=args.layers, dropout=args.dropout, tx=args.tx)
+    )
+    train_config = TrainConfig(
+        epochs=args.epochs, batch_size=args.batch, learning_rate=args.lr, decay=args.decay,
+        val_fraction=args.val, early_stopping_patience=args.patience, seed=args.seed,
+        strategy=args.strategy, max_windows=args.max_windows,
+    )  # fmt: skip
+    problems = model_config.validate() + train_config.validate()
+    if problems:
+        raise JazzGUIError("Bad training settings: " + "; ".join(problems))
+    tx = model_config.tx
+    print(
+        f"training {model_config.layers}x LSTM({model_config.n_a}), Tx={tx}, "
+        f"{args.epochs} epochs, batch {args.batch}, Adam lr {args.lr} decay {args.decay}"
+        + (f", resuming {resume.name}" if resume is not None else "")
+        + f"; loss = cross-entropy per token (x{tx} = summed over a window, the reference's scale)"
+    )
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGINT, _first_interrupt(stop))
+    started = time.monotonic()
+    try:
+        from jazzgui.model.training import train
+
+        result = train(
+            corpus, model_config, train_config,
+            on_epoch=lambda entry: _print_epoch(entry, args.epochs, tx, started),
+            should_stop=stop.is_set, resume=resume,
+        )  # fmt: skip
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if not result.history:
+        print("stopped before the first epoch finished: nothing to save", file=sys.stderr)
+        return 130
+    save_model(result.model, output)
+    card = result.model.card
+    best = result.history[result.best_epoch - 1]
+    val = "" if best.val_loss is None else f", val {_loss(best.val_loss, tx)}"
+    print(
+        f"saved {output}: {result.model.parameter_count:,} parameters, vocabulary "
+        f"{len(result.model.vocabulary)}, {card['epochs']} epochs in "
+        f"{time.monotonic() - started:.1f} s; weights of epoch {result.best_epoch}: "
+        f"loss {_loss(best.loss, tx)}{val}"
+    )
+    if result.reason == "stopped":
+        print(
+            f"interrupted: saved the best model so far (epoch {result.best_epoch}) to {output}",
+            file=sys.stderr,
+        )
+        return 130
+    if result.reason == "early stopping":
+        print(f"early stopping: validation loss stopped improving after epoch {result.best_epoch}")
+    return 0
+
+
+def _first_interrupt(stop: threading.Event):
+    """Ctrl-C once: finish the current batch and save; Ctrl-C again: give up at once."""
+
+    def handler(signum: int, frame: object) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        print("\nstopping after this batch (Ctrl-C again to quit without saving)", file=sys.stderr)
+
+    return handler
+
+
+def _loss(value: float, tx: int) -> str:
+    return f"{value:.4f}/token ({value * tx:.2f} x{tx})"
+
+
+def _print_epoch(entry, epochs: int, tx: int, started: float) -> None:
+    done = min(entry.epoch, epochs)
+    filled = round(_BAR_WIDTH * done / max(epochs, 1))
+    bar = "#" * filled + "-" * (_BAR_WIDTH - filled)
+    val = "" if entry.val_loss is None else f"  val {_loss(entry.val_loss, tx)}"
+    print(
+        f"epoch {entry.epoch:>{len(str(epochs))}}/{epochs} [{bar}] loss {_loss(entry.loss, tx)}"
+        f"{val}  {entry.seconds:.2f} s ({time.monotonic() - started:.0f} s)",
+        flush=True,
+    )
+
+
+def _read_corpus(args: argparse.Namespace, vocabulary: Vocabulary | None) -> Corpus:
+    track = _track(args.track)
+    if args.chord_track is None:
+        corpus = build_corpus(args.inputs, track=track, bars=args.bars, vocabulary=vocabulary)
+    else:
+        corpus = _corpus_with_chord_track(
+            args.inputs, track, args.bars, _track(args.chord_track), vocabulary
+        )
+    for entry in corpus.entries:
+        if entry.ok:
+            sheet = entry.sheet
+            source = (
+                f", melody {sheet.melody_track}, chords from {sheet.chord_source}" if sheet else ""
+            )
+            print(f"read {entry.path}: {len(entry.bars)} bars, {entry.token_count} tokens{source}")
+        else:
+            print(f"skipped {entry.error}")
+    if not corpus.ok_entries:
+        raise InputFileError(
+            args.inputs[0],
+            "no file could be used for training",
+            "Give MIDI or MusicXML solos; `jazzgui corpus FILE` shows what each file holds",
+        )
+    print(
+        f"corpus: {len(corpus.ok_entries)} files, {corpus.bar_count} bars, "
+        f"{corpus.token_count} tokens, vocabulary {len(corpus.vocabulary)}"
+    )
+    return corpus
+
+
+def _corpus_with_chord_track(
+    inputs: Sequence[str], track: int | str | None, bars: tuple[int, int] | None,
+    chord_track: int | str, vocabulary: Vocabulary | None,
+) -> Corpus:  # fmt: skip
+    """As build_corpus, with the chords inferred from one named track of every file."""
+    entries = []
+    for path in expand_paths(inputs):
+        started = time.perf_counter()
+        try:
+            sheet = load_lead_sheet(path, track=track, bars=bars, chord_track=chord_track)
+            entry = CorpusEntry(path, sheet, tokenize(sheet), None)
+        except JazzGUIError as error:
+            entry = CorpusEntry(path, None, [], str(error))
+        entry.seconds = time.perf_counter() - started
+        entries.append(entry)
+    if vocabulary is None:
+        vocabulary = Vocabulary.from_bars(bar for e in entries if e.ok for bar in e.bars)
+    return Corpus(entries, vocabulary)
+
+
+def _track(text: str | None) -> int | str | None:
+    if text is None:
+        return None
+    return int(text) if text.isdigit() else text
+
+
+def _bar_range(text: str) -> tuple[int, int]:
+    first, sep, last = text.partition("-")
+    try:
+        bars = (int(first), int(last if sep else first))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a bar range such as 120-137") from None
+    if bars[0] < 1 or bars[1] < bars[0]:
+        raise argparse.ArgumentTypeError(f"{text!r}: bars count from 1 and A must not exceed B")
+    return bars

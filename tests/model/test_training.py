@@ -1,0 +1,118 @@
+"""Training on tiny corpora: epoch reports, stopping within a batch, early stopping, resuming,
+and the mirrored strategy on two logical CPUs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from jazzgui.errors import TrainingError
+from jazzgui.model.config import ModelConfig, TrainConfig
+from jazzgui.model.modelfile import load_model, save_model
+from jazzgui.model.sampling import SamplerSettings, generate_take
+from jazzgui.model.training import EpochLog, train
+from jazzgui.music.progression import parse_progression
+
+SMALL = ModelConfig(n_a=16, tx=8)
+
+
+def test_training_reports_epochs_and_learns(tmp_path, corpus):
+    logs: list[EpochLog] = []
+    result = train(corpus, SMALL, TrainConfig(epochs=6, seed=1), on_epoch=logs.append)
+    assert [e.epoch for e in logs] == [1, 2, 3, 4, 5, 6]
+    assert logs == result.history
+    assert all(e.val_loss is not None and e.seconds > 0 for e in logs)
+    assert logs[-1].loss < logs[0].loss < np.log(len(corpus.vocabulary)) + 0.5
+    assert not result.stopped and result.reason == "finished"
+    model = result.model
+    assert model.check() == []
+    card = model.card
+    assert card["epochs"] == 6 and card["loss"] == pytest.approx(logs[-1].loss)
+    assert [c["file"] for c in card["corpus"]] == ["tiny0.mid", "tiny1.mid"]
+    assert card["bars"] == corpus.bar_count and card["tokens"] == corpus.token_count
+    assert model.primers and all(t in model.vocabulary for b in model.primers for t in b)
+    loaded = load_model(save_model(model, tmp_path / "tiny.jazzmodel"))
+    take = generate_take(loaded, parse_progression("C7 | F7 | C7 | G7 |"), SamplerSettings(seed=0))
+    assert take.events
+
+
+def test_should_stop_is_seen_after_every_batch(corpus):
+    calls = []
+
+    def should_stop() -> bool:
+        calls.append(1)
+        return len(calls) >= 3
+
+    result = train(corpus, SMALL, TrainConfig(epochs=50, batch_size=8), should_stop=should_stop)
+    assert len(calls) == 3  # asked after each of three batches, then it stopped at once
+    assert result.stopped and result.reason == "stopped"
+    assert result.history == []  # the partial epoch is not reported
+
+
+def test_early_stopping_keeps_the_best_epoch(corpus):
+    # A learning rate so small that nothing improves: patience 2 ends training at epoch 3.
+    config = TrainConfig(epochs=40, learning_rate=1e-12, early_stopping_patience=2)
+    result = train(corpus, SMALL, config)
+    assert result.reason == "early stopping" and result.stopped
+    assert len(result.history) == 3 and result.best_epoch == 1
+    assert result.model.card["best_epoch"] == 1
+
+
+def test_resume_continues_from_the_saved_weights(corpus):
+    first = train(corpus, SMALL, TrainConfig(epochs=5, seed=2))
+    resumed = train(corpus, SMALL, TrainConfig(epochs=1, seed=2), resume=first.model)
+    fresh = train(corpus, SMALL, TrainConfig(epochs=1, seed=2))
+    assert resumed.history[0].loss < fresh.history[0].loss
+    assert resumed.model.card["epochs"] == 6
+    assert resumed.model.card["resumed_from"] == first.model.name
+
+
+def test_resume_refuses_another_vocabulary(corpus, make_model):
+    with pytest.raises(TrainingError, match="vocabulary"):
+        train(corpus, SMALL, TrainConfig(epochs=1), resume=make_model(tokens=["C,1", "R,1"]))
+
+
+def test_bad_settings_and_short_corpus_are_training_errors(corpus):
+    with pytest.raises(TrainingError, match="batch size"):
+        train(corpus, SMALL, TrainConfig(batch_size=0))
+    with pytest.raises(TrainingError, match="Tx"):
+        train(corpus, ModelConfig(n_a=8, tx=500), TrainConfig(epochs=1))
+
+
+_MIRRORED = """
+import json, sys
+import tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(
+    cpu, [tf.config.LogicalDeviceConfiguration(), tf.config.LogicalDeviceConfiguration()]
+)
+sys.path.insert(0, {tests!r})
+from conftest import tiny_corpus
+from jazzgui.model.config import ModelConfig, TrainConfig
+from jazzgui.model.training import train
+result = train(tiny_corpus(), ModelConfig(n_a=16, tx=8), TrainConfig(epochs=3, strategy="mirrored"))
+print(json.dumps({{"replicas": result.replicas,
+                  "losses": [e.loss for e in result.history],
+                  "problems": result.model.check()}}))
+"""
+
+
+@pytest.mark.slow
+def test_mirrored_strategy_on_two_logical_cpus():
+    script = _MIRRORED.format(tests=str(Path(__file__).parent))
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["replicas"] == 2
+    assert report["problems"] == []
+    losses = report["losses"]
+    assert len(losses) == 3 and all(np.isfinite(losses)) and losses[-1] < losses[0]
