@@ -558,7 +558,7 @@ class Summary:
         return [
             ("takes (corpus: files)", str(self.takes)),
             ("notes per take (mean)", _fixed(self.notes, 1)),
-            ("chord tones on strong beats (mean)", _percent(self.strong_beat_chord_tones)),
+            ("chord tones on strong beats", _percent(self.strong_beat_chord_tones)),
             ("pitch class | chord quality OA", _fixed(self.pitch_oa)),
             ("pitch class | chord quality JSD", _fixed(self.pitch_jsd)),
             ("melodic intervals OA", _fixed(self.interval_oa)),
