@@ -20,9 +20,8 @@ import sys
 import time
 from pathlib import Path
 
-from jazzgui.model.sampling import SamplerSettings, generate_take
-
 from jazzgui.model.config import ModelConfig, TrainConfig
+from jazzgui.model.sampling import SamplerSettings, generate_take
 from jazzgui.model.training import train
 from jazzgui.music.corpus import Corpus, build_corpus
 from jazzgui.music.evaluate import CorpusProfile, Summary, format_table, summarize
