@@ -141,6 +141,7 @@ class GeneratePanel(QWidget):
     ) -> None:
         super().__init__(parent)
         self._settings = settings
+        self._shut_down = False
         self._audio = audio
         self._model: Any = None
         self._model_key: str | None = None
@@ -520,17 +521,13 @@ class GeneratePanel(QWidget):
             return
         self._model = model
         name = "Starter model" if key == STARTER else Path(key).stem
-        card = getattr(model, "card", {}) or {}
-        details = [f"{len(model.vocabulary)} tokens"]
-        if hasattr(model, "config"):
-            details.append(f"hidden size {model.config.n_a}")
-        files = (
-            card.get("files") or card.get("corpus", {}).get("files")
-            if isinstance(card, dict)
-            else None
-        )
-        if isinstance(files, list):
-            details.append(f"trained on {len(files)} file(s)")
+        card = model.card if isinstance(getattr(model, "card", None), dict) else {}
+        details = [f"{len(model.vocabulary)} tokens", f"hidden size {model.config.n_a}"]
+        corpus = card.get("corpus")
+        if isinstance(corpus, list) and corpus:
+            details.append(f"trained on {len(corpus)} file{'s' if len(corpus) != 1 else ''}")
+        if card.get("epochs"):
+            details.append(f"{card['epochs']} epochs")
         self.model_info.setText(", ".join(details))
         self.model_status.emit(f"Model ready: {name}")
         self._update_buttons()
@@ -923,6 +920,8 @@ class GeneratePanel(QWidget):
 
     def _show_problem(self, message: str) -> None:
         self.status.emit(message)
+        if self._shut_down:
+            return  # late news from a worker after the window closed: no new windows
         box = QMessageBox(
             QMessageBox.Icon.Warning, "JazzGUI", message, QMessageBox.StandardButton.Ok, self
         )
@@ -931,6 +930,7 @@ class GeneratePanel(QWidget):
 
     def shutdown(self) -> None:
         """Stop generating and playing, send every note-off, and close the player and port."""
+        self._shut_down = True
         self._pending_generate = False
         self._playhead_timer.stop()
         if self._player is not None:

@@ -8,7 +8,7 @@ import sys
 
 from PySide6.QtCore import QByteArray, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QTabWidget
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from jazzgui import __version__
 from jazzgui.ui.audio_out import AudioOutput
@@ -36,11 +36,15 @@ _HEADLESS_MESSAGE = (
 )
 
 
-def _import_tensorflow(report, cancel) -> str:
-    """Load TensorFlow in the background so the first training starts at once."""
-    import tensorflow as tf
+def _warm_up_training_engine(report, cancel) -> str:
+    """Load TensorFlow and Keras in the background (building a tiny network) so the first
+    training starts at once."""
+    from jazzgui.model.config import ModelConfig
+    from jazzgui.model.modelfile import package_versions
+    from jazzgui.model.network import build_network
 
-    return str(tf.__version__)
+    build_network(2, ModelConfig(n_a=2, tx=2))
+    return package_versions().get("tensorflow", "")
 
 
 class MainWindow(QMainWindow):
@@ -241,7 +245,7 @@ class MainWindow(QMainWindow):
         self.generate_panel.start()
         if self._load_tensorflow and "tensorflow" not in sys.modules:
             self.engine_label.setText("Training engine: loading…")
-            worker = Worker(_import_tensorflow)
+            worker = Worker(_warm_up_training_engine)
             worker.finished.connect(self._on_tensorflow_loaded)
             worker.failed.connect(self._on_tensorflow_failed)
             self._tensorflow_loader = start_worker(worker, "tensorflow-loader")
@@ -275,6 +279,10 @@ class MainWindow(QMainWindow):
             save_settings(self.collect_settings())
         except OSError as error:
             log.warning("settings could not be saved: %s", error)
+        # Open message boxes are top-level windows of their own: close them too, so the app
+        # quits with its main window.
+        for dialog in self.findChildren(QDialog):
+            dialog.close()
         event.accept()
 
 

@@ -90,6 +90,7 @@ class TrainPanel(QWidget):
     def __init__(self, settings: TrainSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._settings = settings
+        self._shut_down = False
         self._entries: dict[str, Any] = {}  # path -> CorpusEntry for its current overrides
         self._scan_handles: list[WorkerHandle] = []
         self._train_thread: WorkerHandle | None = None
@@ -562,6 +563,7 @@ class TrainPanel(QWidget):
             self._show_problem("The training settings cannot be used: " + "; ".join(problems) + ".")
             return
         self.result = None
+        self.plot.ensure_plot()
         self.plot.clear()
         self.progress.setRange(0, train_config.epochs)
         self.progress.setValue(0)
@@ -677,6 +679,8 @@ class TrainPanel(QWidget):
 
     def _show_problem(self, message: str) -> None:
         self.status.emit(message)
+        if self._shut_down:
+            return  # late news from a worker after the window closed: no new windows
         box = QMessageBox(
             QMessageBox.Icon.Warning, "JazzGUI", message, QMessageBox.StandardButton.Ok, self
         )
@@ -685,6 +689,7 @@ class TrainPanel(QWidget):
 
     def shutdown(self) -> None:
         """Stop training and file reading and wait for their threads (used on close)."""
+        self._shut_down = True
         if self._train_thread is not None:
             self._train_thread.stop_and_wait(15000)
         for handle in self._scan_handles:
