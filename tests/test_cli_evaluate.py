@@ -35,9 +35,11 @@ def corpus_file(tmp_path):
 
 
 def table_rows(out: str) -> dict[str, list[str]]:
-    """Rows of the printed table: label -> the cells after it."""
-    rows = {}
+    """Rows of the first printed table: label -> the cells after it."""
+    rows: dict[str, list[str]] = {}
     for line in out.splitlines():
+        if rows and not line.strip():
+            break
         cells = [c for c in line.split("  ") if c.strip()]
         if len(cells) >= 2:
             rows[cells[0].strip()] = [c.strip() for c in cells[1:]]
@@ -126,9 +128,14 @@ def random_model(tmp_path, corpus_file):
 
 def test_a_model_generates_one_take_per_seed(random_model, corpus_file, capsys):
     argv = ["evaluate", str(random_model), "--corpus", str(corpus_file), "--seeds", "3"]
-    assert main([*argv, "--form", "blues-f", "--reference"]) == 0
-    rows = table_rows(capsys.readouterr().out)
+    assert main([*argv, "--form", "blues-f", "--reference", "--per-take"]) == 0
+    out = capsys.readouterr().out
+    rows = table_rows(out)
     assert rows["measure"] == ["corpus", "random", "random (reference)"]
     assert rows["takes (corpus: files)"] == ["1", "3", "3"]
     assert rows["distinct takes"][1] == "3 of 3"
     assert rows["notes sounding at once (max)"][1] == "1"
+    # Take by take: one column per seed, for each method.
+    assert "random, take by take:" in out
+    assert "random (reference), take by take:" in out
+    assert out.count("seed 0  seed 1  seed 2") == 2

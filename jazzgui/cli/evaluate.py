@@ -58,10 +58,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="also measure each model with the reference method (argmax from zeros)",
     )
+    parser.add_argument(
+        "--per-take", action="store_true", help="also print every take's own measures"
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    inputs = [Path(p) for p in args.inputs]
+    for path in inputs:
+        if path.suffix.lower() not in (*_TAKE_SUFFIXES, _MODEL_SUFFIX):
+            raise InputFileError(
+                path,
+                f"{path.suffix or 'a file without suffix'} is neither a take nor a model",
+                "Give .mid takes (from `jazzgui generate`) or .jazzmodel files",
+            )
     track = _track(args.track)
     corpus = build_corpus(args.corpus, track=track, bars=args.bars)
     for entry in corpus.entries:
@@ -79,29 +90,28 @@ def run(args: argparse.Namespace) -> int:
         f"{corpus.token_count} tokens, vocabulary {len(corpus.vocabulary)}"
     )
     columns: dict[str, Summary] = {"corpus": profile.own}
-    take_paths = [Path(p) for p in args.inputs if Path(p).suffix.lower() in _TAKE_SUFFIXES]
+    take_labels: dict[str, list[str]] = {}
+    take_paths = [p for p in inputs if p.suffix.lower() in _TAKE_SUFFIXES]
     if take_paths:
         changes = _given_progression(args)
         takes = [_read_take(p, changes) for p in take_paths]
         name = take_paths[0].name if len(takes) == 1 else f"{len(takes)} takes"
         columns[name] = summarize(takes, profile)
-    for path in (Path(p) for p in args.inputs):
-        suffix = path.suffix.lower()
-        if suffix in _TAKE_SUFFIXES:
-            continue
-        if suffix != _MODEL_SUFFIX:
-            raise InputFileError(
-                path,
-                f"{suffix or 'a file without suffix'} is neither a take nor a model",
-                "Give .mid takes (from `jazzgui generate`) or .jazzmodel files",
-            )
+        take_labels[name] = [p.name for p in take_paths]
+    for path in (p for p in inputs if p.suffix.lower() == _MODEL_SUFFIX):
         progressions = _progressions(args, corpus)
         modes = ["sample", "reference"] if args.reference else ["sample"]
         for mode in modes:
             generated = _generate(path, progressions, args, mode)
             label = path.stem if mode == "sample" else f"{path.stem} (reference)"
             columns[label] = summarize(generated, profile)
+            take_labels[label] = [f"seed {seed}" for seed in range(args.seeds)]
     print(format_table(columns))
+    if args.per_take:
+        for name, summary in columns.items():
+            if summary.per_take:
+                print(f"\n{name}, take by take:")
+                print(format_table(dict(zip(take_labels[name], summary.per_take))))
     return 0
 
 

@@ -599,8 +599,9 @@ def summarize(
     )
 
 
-def format_table(columns: Mapping[str, Summary]) -> str:
-    """A text table: one row per measure, one column per named summary (e.g. corpus, ours)."""
+def format_table(columns: Mapping[str, Summary | Measures]) -> str:
+    """A text table: one row per measure, one column per named summary (e.g. corpus, ours) or
+    per named take's measures (all columns of one kind)."""
     names = list(columns)
     rows = [[label] for label, _ in next(iter(columns.values())).as_rows()]
     for name in names:
