@@ -301,23 +301,32 @@ class NgramIndex:
                 link[cur] = clone
         self._last = cur
 
+    START: tuple[int, int] = (0, 0)
+
+    def advance(self, position: tuple[int, int], token: str) -> tuple[int, int]:
+        """The match after one more token, from `position` (START before any token).
+
+        Positions are (automaton state, matched length); the length is that of the longest
+        suffix of the tokens so far found consecutively in one file. A sampler can use it to
+        refuse a token that would make a verbatim copy too long.
+        """
+        state, matched = position
+        symbol = self._ids.get(token)
+        if symbol is None:
+            return self.START
+        while state and symbol not in self._next[state]:
+            state = self._link[state]
+            matched = self._len[state]
+        if symbol not in self._next[state]:
+            return self.START
+        return self._next[state][symbol], matched + 1
+
     def longest_match(self, tokens: Sequence[str]) -> int:
         """Length of the longest run of consecutive `tokens` found consecutively in one file."""
-        state = matched = best = 0
+        position, best = self.START, 0
         for token in tokens:
-            symbol = self._ids.get(token)
-            if symbol is None:
-                state = matched = 0
-                continue
-            while state and symbol not in self._next[state]:
-                state = self._link[state]
-                matched = self._len[state]
-            if symbol in self._next[state]:
-                state = self._next[state][symbol]
-                matched += 1
-            else:
-                state = matched = 0
-            best = max(best, matched)
+            position = self.advance(position, token)
+            best = max(best, position[1])
         return best
 
 

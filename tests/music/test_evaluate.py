@@ -217,6 +217,17 @@ def test_copies_never_span_two_files():
     assert NgramIndex().longest_match(tokens("a b")) == 0
 
 
+def test_advancing_token_by_token_gives_the_longest_suffix_in_the_corpus():
+    index = NgramIndex([tokens("a b c d"), tokens("c d e")])
+    position = NgramIndex.START
+    lengths = []
+    for token in tokens("x a b c d e z c"):
+        position = index.advance(position, token)
+        lengths.append(position[1])
+    # "a b c d" is in file 1; "c d e" in file 2, so after e only "c d e" (3) counts.
+    assert lengths == [0, 1, 2, 3, 4, 3, 0, 1]
+
+
 def brute_force_longest(corpus: list[list[str]], query: list[str]) -> int:
     best = 0
     for i in range(len(query)):
