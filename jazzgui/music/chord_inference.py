@@ -40,20 +40,31 @@ _MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39,
 _MINOR_PROFILE = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
 
 
-def _templates(qualities: Iterable[str]) -> list[tuple[int, str, np.ndarray]]:
-    templates = []
-    for quality in qualities:
-        offsets = QUALITIES[quality][0]
-        for root in range(12):
-            vector = np.zeros(12)
-            for offset in offsets:
-                vector[(root + offset) % 12] = 1.0
-            templates.append((root, quality, vector / np.linalg.norm(vector)))
-    return templates
+class _Templates:
+    """Unit-length chord templates for every root of some qualities, scored all at once."""
+
+    def __init__(self, qualities: Sequence[str]) -> None:
+        self.chords = [(root, quality) for quality in qualities for root in range(12)]
+        self.vectors = np.zeros((len(self.chords), 12))
+        for row, (root, quality) in enumerate(self.chords):
+            for offset in QUALITIES[quality][0]:
+                self.vectors[row, (root + offset) % 12] = 1.0
+        self.vectors /= np.linalg.norm(self.vectors, axis=1, keepdims=True)
+        self.roots = np.array([root for root, _ in self.chords])
+        self.prior = np.array(
+            [SEVENTH_BONUS if quality in SEVENTH_QUALITIES else 0.0 for _, quality in self.chords]
+        )
+
+    def scores(self, unit_profile: np.ndarray, bass: int | None) -> np.ndarray:
+        scores = self.vectors @ unit_profile + self.prior
+        if bass is not None:
+            scores = scores + BASS_ROOT_BONUS * (self.roots == bass)
+        # Rounded, so that equal fits tie exactly and the earlier template wins (stable).
+        return np.round(scores, 9)
 
 
-_ACCOMPANIMENT_TEMPLATES = _templates(ACCOMPANIMENT_QUALITIES)
-_MELODY_TEMPLATES = _templates(MELODY_QUALITIES)
+_ACCOMPANIMENT_TEMPLATES = _Templates(ACCOMPANIMENT_QUALITIES)
+_MELODY_TEMPLATES = _Templates(MELODY_QUALITIES)
 
 
 def pitch_class_profile(notes: Iterable[SourceNote], start: float, end: float) -> np.ndarray:
@@ -89,26 +100,15 @@ def match_chord(
     total = float(np.linalg.norm(profile))
     if total <= 0:
         return None
-    templates = (
-        _ACCOMPANIMENT_TEMPLATES
-        if tuple(qualities) == ACCOMPANIMENT_QUALITIES
-        else _MELODY_TEMPLATES
-        if tuple(qualities) == MELODY_QUALITIES
-        else _templates(qualities)
-    )
-    unit = profile / total
-    best: tuple[float, int, str] | None = None
-    for root, quality, vector in templates:
-        score = float(unit @ vector)
-        if quality in SEVENTH_QUALITIES:
-            score += SEVENTH_BONUS
-        if bass is not None and root == bass:
-            score += BASS_ROOT_BONUS
-        # Ties go to the earlier template (quality order, then root), so results are stable.
-        if best is None or score > best[0] + 1e-9:
-            best = (score, root, quality)
-    assert best is not None
-    return Chord(root=best[1], quality=best[2])
+    if tuple(qualities) == ACCOMPANIMENT_QUALITIES:
+        templates = _ACCOMPANIMENT_TEMPLATES
+    elif tuple(qualities) == MELODY_QUALITIES:
+        templates = _MELODY_TEMPLATES
+    else:
+        templates = _Templates(qualities)
+    scores = templates.scores(profile / total, bass)
+    root, quality = templates.chords[int(np.argmax(scores))]  # argmax: the first of equals
+    return Chord(root=root, quality=quality)
 
 
 def chord_from_pitch_classes(pitch_classes: Iterable[int], root: int | None = None) -> Chord:
@@ -120,12 +120,9 @@ def chord_from_pitch_classes(pitch_classes: Iterable[int], root: int | None = No
         chord = match_chord(profile)
         return chord if chord is not None else Chord(root=0, quality="maj")
     unit = profile / max(float(np.linalg.norm(profile)), 1e-12)
-    scored = [
-        (float(unit @ vector) + (SEVENTH_BONUS if quality in SEVENTH_QUALITIES else 0.0), quality)
-        for template_root, quality, vector in _ACCOMPANIMENT_TEMPLATES
-        if template_root == root % 12
-    ]
-    best = max(scored, key=lambda item: item[0])  # max keeps the first of equal scores
+    scores = _ACCOMPANIMENT_TEMPLATES.scores(unit, None)
+    scores[_ACCOMPANIMENT_TEMPLATES.roots != root % 12] = -np.inf
+    best = _ACCOMPANIMENT_TEMPLATES.chords[int(np.argmax(scores))]
     return Chord(root=root % 12, quality=best[1])
 
 

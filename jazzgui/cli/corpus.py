@@ -1,0 +1,124 @@
+"""`jazzgui corpus`: read solo files as the model will see them and report on each and on all."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from jazzgui.errors import JazzGUIError
+from jazzgui.music.corpus import Corpus, CorpusEntry, Vocabulary, expand_paths
+from jazzgui.music.grammar import tokenize
+from jazzgui.music.leadsheet import CHORD_SOURCES, load_lead_sheet
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "corpus",
+        help="read solo files and report what the model would learn from each",
+        description=(
+            "Read MIDI (.mid, .midi) and MusicXML (.xml, .mxl, .musicxml) files, or folders of "
+            "them, as lead sheets and value tokens. For each file: the melody track picked and "
+            "why, bars, notes, chords and where they came from, key, tempo, tokens, vocabulary "
+            "size and parse time; one line for a file that cannot be used; then a summary."
+        ),
+    )
+    parser.add_argument("paths", nargs="+", metavar="FILE_OR_FOLDER", help="solo files, folders")
+    parser.add_argument(
+        "--track", metavar="T", help="melody track: index (as listed) or part of its name"
+    )
+    parser.add_argument(
+        "--bars", type=bar_range, metavar="A-B", help="bars A to B (1-based, inclusive)"
+    )
+    parser.add_argument(
+        "--chord-track", metavar="T", help="infer the chords from this track only (index or name)"
+    )
+    parser.add_argument(
+        "--chords",
+        choices=CHORD_SOURCES,
+        default="auto",
+        help="where chords come from (default auto: symbols, else accompaniment, else melody)",
+    )
+    parser.add_argument(
+        "--show-chords", action="store_true", help="print each file's chords, bar by bar"
+    )
+    parser.set_defaults(func=run)
+
+
+def bar_range(text: str) -> tuple[int, int]:
+    """`A-B` (or a single bar `A`) as a pair of bar numbers."""
+    first, _, last = text.partition("-")
+    try:
+        bars = (int(first), int(last or first))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a bar range like 120-137") from None
+    if bars[0] > bars[1] or bars[0] < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a bar range like 120-137")
+    return bars
+
+
+def _track_spec(text: str | None) -> int | str | None:
+    if text is None:
+        return None
+    return int(text) if text.strip().isdigit() else text
+
+
+def _read(path: Path, args: argparse.Namespace) -> CorpusEntry:
+    started = time.perf_counter()
+    try:
+        sheet = load_lead_sheet(
+            path,
+            track=_track_spec(args.track),
+            bars=args.bars,
+            chords=args.chords,
+            chord_track=_track_spec(args.chord_track),
+        )
+        entry = CorpusEntry(path, sheet, tokenize(sheet))
+    except JazzGUIError as error:
+        entry = CorpusEntry(path, None, [], str(error))
+    entry.seconds = time.perf_counter() - started
+    return entry
+
+
+def _report(entry: CorpusEntry, show_chords: bool) -> None:
+    sheet = entry.sheet
+    if entry.error is not None or sheet is None:
+        print(f"FAILED {entry.error}")
+        return
+    chords = sum(len(bar) for bar in sheet.progression.bars)
+    vocabulary = len(Vocabulary.from_bars(entry.bars))
+    print(entry.path)
+    print(f"  melody  {sheet.track_reason}")
+    print(
+        f"  bars    {sheet.first_bar}-{sheet.last_bar} ({sheet.bars} bars of {sheet.meter}), "
+        f"{sheet.note_count} notes"
+    )
+    print(f"  chords  {chords} ({sheet.chord_source}: {sheet.notes.get('chords', '')})")
+    print(f"  key     {sheet.key or 'unknown'} ({sheet.key_source}), tempo {sheet.tempo_bpm:g} BPM")
+    print(f"  tokens  {entry.token_count}, vocabulary {vocabulary}, read in {entry.seconds:.2f} s")
+    if "warnings" in sheet.notes:
+        print(f"  warning {sheet.notes['warnings']}")
+    if show_chords:
+        print(f"  changes {sheet.progression.to_text()}")
+
+
+def run(args: argparse.Namespace) -> int:
+    paths = expand_paths(args.paths)
+    if not paths:
+        print("jazzgui corpus: no .mid, .midi, .xml, .mxl or .musicxml files were found there")
+        return 2
+    entries = []
+    for path in paths:
+        entry = _read(path, args)
+        _report(entry, args.show_chords)
+        entries.append(entry)
+    ok = [entry for entry in entries if entry.ok]
+    corpus = Corpus(entries, Vocabulary.from_bars(bar for entry in ok for bar in entry.bars))
+    failed = len(entries) - len(ok)
+    print(
+        f"Corpus: {len(ok)} file{'s' if len(ok) != 1 else ''} read, {failed} failed; "
+        f"{corpus.bar_count} bars, {corpus.token_count} tokens, "
+        f"vocabulary {len(corpus.vocabulary)}, "
+        f"{sum(entry.seconds for entry in entries):.2f} s"
+    )
+    return 0 if ok else 2
