@@ -504,6 +504,28 @@ def _chord_from_symbol(symbol: Any) -> Chord | None:
     return chord_inference.chord_from_pitch_classes(pitches, root=root.pitchClass)
 
 
+class _TiedNotes:
+    """Notes of a part with tied notes joined (music21's stripTies is slow on long parts)."""
+
+    def __init__(self) -> None:
+        self.notes: list[SourceNote] = []
+        self._open: dict[int, int] = {}  # pitch -> index of a note whose tie goes on
+
+    def add(self, start: float, length: float, pitch: int, tie: Any) -> None:
+        kind = getattr(tie, "type", None)
+        held = self._open.pop(pitch, None)
+        if held is not None and kind in ("stop", "continue"):
+            first = self.notes[held]
+            if abs(first.end - start) < EPS:
+                self.notes[held] = SourceNote(first.start, first.duration + length, pitch)
+                if kind == "continue":
+                    self._open[pitch] = held
+                return
+        self.notes.append(SourceNote(start, length, pitch))
+        if kind in ("start", "continue"):
+            self._open[pitch] = len(self.notes) - 1
+
+
 def _read_musicxml(path: Path) -> _Score:
     _read_bytes(path)  # the same checks (exists, empty, size) as for MIDI
     try:
@@ -530,8 +552,8 @@ def _read_musicxml(path: Path) -> _Score:
     symbols: list[tuple[float, Chord]] = []
     keys: list[tuple[float, str]] = []
     for part in parts:
-        flat = part.stripTies().flatten()
-        notes: list[SourceNote] = []
+        flat = part.flatten()
+        tied = _TiedNotes()
         unpitched = 0
         for element in flat.notes:
             start = float(element.offset)
@@ -545,9 +567,11 @@ def _read_musicxml(path: Path) -> _Score:
             if isinstance(element, note.Unpitched):
                 unpitched += 1
             elif isinstance(element, note.Note):
-                notes.append(SourceNote(start, length, element.pitch.midi))
+                tied.add(start, length, element.pitch.midi, element.tie)
             elif isinstance(element, m21chord.Chord):
-                notes.extend(SourceNote(start, length, p.midi) for p in element.pitches)
+                for member in element.notes:
+                    tied.add(start, length, member.pitch.midi, member.tie or element.tie)
+        notes = tied.notes
         for signature in flat.getElementsByClass(key.KeySignature):
             keys.append((float(signature.offset), _music21_key_name(signature)))
         if not notes:
