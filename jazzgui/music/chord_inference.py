@@ -162,43 +162,56 @@ def _progression(
     return Progression(bars=tuple(result), beats_per_bar=beats_per_bar)
 
 
+def _window_edges(n_bars: int, beats_per_bar: int) -> np.ndarray:
+    offsets = [lo for lo, _ in bar_windows(beats_per_bar)]
+    edges = [bar * beats_per_bar + lo for bar in range(n_bars) for lo in offsets]
+    return np.array([*edges, n_bars * beats_per_bar], dtype=float)
+
+
 def chords_from_accompaniment(
     notes: Sequence[SourceNote], n_bars: int, beats_per_bar: int
 ) -> Progression | None:
-    """Chords inferred per half bar from accompaniment notes (beats from the sheet's start)."""
+    """Chords inferred per half bar from accompaniment notes (beats from the sheet's start).
+
+    Each note adds to the windows it overlaps with array slices, so the work grows with the
+    notes plus the windows, even when notes hang on for the whole piece (a lost note-off).
+    """
     if not notes:
         return None
-    ordered = sorted(notes, key=lambda n: n.start)
-    longest = max(n.duration for n in ordered)
-    starts = [n.start for n in ordered]
+    edges = _window_edges(n_bars, beats_per_bar)
+    n_windows = len(edges) - 1
+    spans = []
+    lowest = np.full(n_windows, 128)
+    for note in notes:
+        first = max(0, int(np.searchsorted(edges, note.start, side="right")) - 1)
+        last = min(n_windows, int(np.searchsorted(edges, note.end, side="left")))
+        if last <= first:
+            continue
+        overlap = np.minimum(note.end, edges[first + 1 : last + 1]) - np.maximum(
+            note.start, edges[first:last]
+        )
+        spans.append((first, last, note.pitch, overlap))
+        np.minimum(lowest[first:last], note.pitch, out=lowest[first:last])
+    profiles = np.zeros((n_windows, 12))
+    bass_weights = np.zeros((n_windows, 12))
+    for first, last, pitch, overlap in spans:
+        profiles[first:last, pitch % 12] += np.maximum(overlap, 0.0)
+        # Notes within a major third of the lowest are the bass line (walking bass, fifths).
+        in_bass = pitch <= lowest[first:last] + 4
+        bass_weights[first:last, pitch % 12] += np.where(in_bass, np.maximum(overlap, 0.0), 0.0)
+
+    offsets = [lo for lo, _ in bar_windows(beats_per_bar)]
     bars: list[list[tuple[float, Chord | None]]] = []
-    for bar in range(n_bars):
-        bar_start = bar * beats_per_bar
-        row: list[tuple[float, Chord | None]] = []
-        for lo, hi in bar_windows(beats_per_bar):
-            start, end = bar_start + lo, bar_start + hi
-            # Only notes that can overlap the window: onset after start - longest, before end.
-            first = _bisect(starts, start - longest)
-            last = _bisect(starts, end)
-            window_notes = ordered[first:last]
-            profile = pitch_class_profile(window_notes, start, end)
-            bass = bass_pitch_class(window_notes, start, end)
-            if bass is not None:
-                profile[bass] += BASS_WEIGHT * (end - start)
-            row.append((lo, match_chord(profile, bass)))
-        bars.append(row)
+    for window in range(n_windows):
+        if window % len(offsets) == 0:
+            bars.append([])
+        profile = profiles[window]
+        bass = int(np.argmax(bass_weights[window])) if bass_weights[window].any() else None
+        if bass is not None:
+            profile = profile.copy()
+            profile[bass] += BASS_WEIGHT * (edges[window + 1] - edges[window])
+        bars[-1].append((offsets[window % len(offsets)], match_chord(profile, bass)))
     return _progression(bars, beats_per_bar)
-
-
-def _bisect(values: Sequence[float], x: float) -> int:
-    lo, hi = 0, len(values)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if values[mid] < x:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
 
 
 def chords_from_melody(
