@@ -25,8 +25,13 @@ Definitions (the numbers `jazzgui evaluate` and `bench/quality.py` print):
 - **Polyphony**: the most solo notes sounding at once (a solo line must give 1).
 - **Variety**: how many of N takes have distinct solo note sequences (onset, duration, pitch).
 
+For a set of takes (`summarize`) the distributions pool the notes of every take before the
+comparison; the other figures are per-take means, with the worst take's copy, same-pitch run
+and polyphony beside them.
+
 The corpus's own figures compare the first half of each file's bars with the second half, so
-the OA/JSD and copy lengths show how alike two parts of the same corpus are.
+the OA/JSD and copy lengths show how alike two parts of the same corpus are (a baseline, not
+a target: the halves are smaller samples than ten pooled takes).
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from jazzgui.music.chords import Chord
+from jazzgui.music.corpus import Corpus
 from jazzgui.music.events import SOLO_CHANNEL, MelodyNote, Take
 from jazzgui.music.grammar import GRID, tokenize, tokenize_bars
 from jazzgui.music.leadsheet import LeadSheet
@@ -390,9 +396,9 @@ class CorpusProfile:
         return cls.from_lines([line_from_sheet(s, b) for s, b in zip(sheets, bars_tokens)])
 
     @classmethod
-    def from_corpus(cls, corpus: object) -> CorpusProfile:
-        """From a built corpus (`jazzgui.music.corpus.Corpus`): its files that loaded."""
-        entries = corpus.ok_entries  # type: ignore[attr-defined]
+    def from_corpus(cls, corpus: Corpus) -> CorpusProfile:
+        """From a built corpus: its files that loaded, with the tokens it already made."""
+        entries = corpus.ok_entries
         return cls.from_sheets([e.sheet for e in entries], [e.bars for e in entries])
 
     @property
