@@ -31,10 +31,19 @@ cleanup() {
   wait 2>/dev/null || true
 }
 trap cleanup EXIT
-if ! jack_lsp >/dev/null 2>&1; then
-  jackd --no-realtime -d dummy -r 44100 -p 256 >"$LOGDIR/jackd.log" 2>&1 &
+start_jackd() {
+  jackd "$@" -d dummy -r 44100 -p 1024 >"$LOGDIR/jackd.log" 2>&1 &
   JACK_PID=$!
-  for _ in $(seq 50); do jack_lsp >/dev/null 2>&1 && break; sleep 0.2; done
+  for _ in $(seq 50); do jack_lsp >/dev/null 2>&1 && return 0; sleep 0.2; done
+  kill "$JACK_PID" 2>/dev/null || true
+  return 1
+}
+if ! jack_lsp >/dev/null 2>&1; then
+  # Realtime scheduling and 1024-frame (23 ms) periods keep JACK's cycles on time on a busy
+  # 2-core machine: a client that misses its cycle loses that cycle's MIDI events (seen with
+  # --no-realtime under load). Fall back to no realtime where the system does not allow it.
+  start_jackd -R -P 70 || start_jackd --no-realtime || {
+    echo "jackd did not start"; cat "$LOGDIR/jackd.log"; exit 1; }
 fi
 if ! jack_lsp 2>/dev/null | grep -q fluidsynth; then
   fluidsynth -a jack -m jack -i -s -g 0.8 -o audio.jack.autoconnect=0 \
