@@ -140,9 +140,9 @@ class _BarGrid:
             within = min(within, segment.count - 1)
         return segment.first_bar + max(0, within)
 
-    def meters(self, first: int, last: int) -> Counter[tuple[int, int, float]]:
-        """How many of the bars first..last are in each meter (numerator, denominator, length)."""
-        counts: Counter[tuple[int, int, float]] = Counter()
+    def meters(self, first: int, last: int) -> Counter[tuple[int, int]]:
+        """How many of the bars first..last are in each meter (numerator, denominator)."""
+        counts: Counter[tuple[int, int]] = Counter()
         for i, segment in enumerate(self.segments):
             seg_last = (
                 segment.first_bar + segment.count - 1
@@ -151,7 +151,7 @@ class _BarGrid:
             )
             overlap = min(last, seg_last) - max(first, segment.first_bar) + 1
             if overlap > 0:
-                counts[(segment.numerator, segment.denominator, segment.length)] += overlap
+                counts[(segment.numerator, segment.denominator)] += overlap
         return counts
 
 
@@ -633,14 +633,10 @@ def _musicxml_measures(part: Any) -> list[_Segment]:
         previous_number = number
         segments.append(_Segment(float(measure.offset), number, length, numerator, denominator, 1))
     if segments:
-        # Past the last measure, bars continue in the last meter.
+        # From the last measure on, bars go on in its meter (a short final bar is filled up).
         last = segments[-1]
         full = last.numerator * 4 / last.denominator
         segments[-1] = _Segment(last.start, last.first_bar, full, last.numerator, last.denominator)
-        if last.length < full - EPS and len(segments) == 1:
-            segments[-1] = _Segment(
-                last.start, last.first_bar, last.length, last.numerator, last.denominator, 1
-            )
     return segments
 
 
@@ -889,7 +885,8 @@ def load_lead_sheet(
     first, last = selection
 
     meters = grid.meters(first, last)
-    numerator, denominator, bar_length = meters.most_common(1)[0][0]
+    numerator, denominator = meters.most_common(1)[0][0]
+    bar_length = numerator * 4 / denominator
     if abs(bar_length - round(bar_length)) > EPS:
         raise InputFileError(
             path,
@@ -901,9 +898,9 @@ def load_lead_sheet(
     beats_per_bar = round(bar_length)
     start = grid.bar_start(first)
     end = grid.bar_start(last + 1)
-    if grid.bar_length(first) < beats_per_bar - EPS and bars is None:
-        start = end if first == last else grid.bar_start(first + 1)
-        start -= beats_per_bar  # a pickup bar: its notes lead into the first full bar
+    if grid.bar_length(first) < beats_per_bar - EPS:
+        # A pickup (short first bar): its notes end where the next full bar begins.
+        start = grid.bar_start(first + 1) - beats_per_bar
     n_bars = max(1, math.ceil((end - start) / beats_per_bar - EPS))
     end = start + n_bars * beats_per_bar
 

@@ -132,6 +132,16 @@ def test_pickup_bar_leads_into_bar_one(tmp_path):
     ]
 
 
+def test_selected_pickup_and_bars_past_the_last_measure(tmp_path):
+    path = _write(tmp_path / "pickup.xml", pickup=True)
+    sheet = load_lead_sheet(path, bars=(0, 1))
+    assert sheet.bars == 2 and [n.pitch for n in sheet.melody[:3]] == [None, 60, 62]
+    assert sheet.beats_per_bar == 4 and "meter" not in sheet.notes  # a pickup is no meter change
+    past = load_lead_sheet(path, bars=(3, 5))
+    assert past.bars == 3 and past.melody[-1].pitch is None
+    assert past.melody[-1].duration_beats == pytest.approx(9)
+
+
 def test_list_tracks_of_musicxml(tmp_path):
     tracks = list_tracks(_write(tmp_path / "band.xml", comping=True))
     assert [(t.index, t.name, t.channel) for t in tracks] == [
