@@ -16,7 +16,7 @@ from jazzgui import __version__
 from jazzgui.errors import JazzGUIError
 
 # Subcommand modules, in the order `--help` lists them.
-_COMMANDS: tuple[str, ...] = ("corpus", "train", "generate", "evaluate")
+_COMMANDS: tuple[str, ...] = ("corpus", "train", "generate", "evaluate", "ports")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 from playback_fakes import unmatched_notes
 
+from jazzgui.cli import main
 from jazzgui.errors import PortError
 from jazzgui.music.accompaniment import band_for_bar
 from jazzgui.music.events import NoteEvent
@@ -262,3 +263,11 @@ def test_player_drives_fluidsynth_and_stop_leaves_silence(fluidsynth_on_jack, tm
     assert playing and min(playing) > 0.003, playing
     assert stop_at + 1.5 < audio.shape[0] / SR, "the recording ended too early to judge"
     assert _rms(audio, stop_at + 1.0, stop_at + 1.5) < 0.001
+
+
+def test_cli_plays_a_test_note_on_fluidsynth(fluidsynth_on_jack, capsys):
+    assert main(["ports", "--jack"]) == 0
+    listing = capsys.readouterr().out
+    assert f"* {fluidsynth_on_jack}" in listing and "FluidSynth" in listing
+    assert main(["ports", "--jack", "--test", fluidsynth_on_jack]) == 0
+    assert "Played a C major arpeggio" in capsys.readouterr().out
