@@ -57,7 +57,7 @@ SUPPORTED_SUFFIXES = MIDI_SUFFIXES + MUSICXML_SUFFIXES
 CHORD_SOURCES = ("auto", "symbols", "accompaniment", "melody")
 
 DEFAULT_TEMPO_BPM = 120.0  # what the MIDI standard assumes when a file sets no tempo
-MAX_FILE_BYTES = 64 * 1024 * 1024  # solo files are kilobytes; anything this big is not one
+MAX_FILE_BYTES = 16 * 1024 * 1024  # solo files are kilobytes; anything this big is not one
 MAX_BARS = 5000  # a lead sheet longer than this is a damaged file, not a solo
 
 MIN_NOTE = 1 / 24  # shorter melody notes are strum or overlap fragments, not notes
@@ -710,11 +710,11 @@ def _monophonic_line(
     line: list[list[float]] = []
     for note in chosen:
         s = max(note.start, start)
-        length = note.duration if note.duration >= MIN_NOTE else GRACE_LENGTH
+        length = note.duration if note.duration >= MIN_NOTE - EPS else GRACE_LENGTH
         e = min(s + length, end)
         if line:
             previous = line[-1]
-            if s - previous[0] < MIN_NOTE:
+            if s - previous[0] < MIN_NOTE - EPS:
                 continue  # struck together with a higher note: a chord, keep its top
             if s < previous[1]:
                 held = previous[1] - s
@@ -722,7 +722,7 @@ def _monophonic_line(
                     continue
                 previous[1] = s
         line.append([s, e, note.pitch])
-    return [(s, e, int(p)) for s, e, p in line if e - s >= MIN_NOTE]
+    return [(s, e, int(p)) for s, e, p in line if e - s >= MIN_NOTE - EPS]
 
 
 def _melody(notes: Sequence[SourceNote], start: float, end: float) -> list[MelodyNote]:
