@@ -96,14 +96,19 @@ def _load_model(path: str) -> Any:
 
 
 class ModelLoader(Worker):
-    """Loads a model file (numpy only, no TensorFlow) and hands back (key, model)."""
+    """Loads a model file (numpy only, no TensorFlow); hands back (key, model, problem)."""
 
     def __init__(self, key: str) -> None:
         super().__init__(self._load)
         self.key = key
 
-    def _load(self, report: Callable[[Any], None], cancel: threading.Event) -> tuple[str, Any]:
-        return self.key, _load_model(self.key)
+    def _load(self, report: Callable[[Any], None], cancel: threading.Event) -> tuple:
+        try:
+            return self.key, _load_model(self.key), ""
+        except Exception as error:  # reported with its key, so a stale failure is ignored
+            if not isinstance(error, JazzGUIError):
+                log.exception("loading the model %r failed", self.key)
+            return self.key, None, describe_error(error)
 
 
 class PlayerBridge(QObject):
@@ -511,13 +516,15 @@ class GeneratePanel(QWidget):
         self.model_info.setText("Loading…")
         worker = ModelLoader(key)
         worker.finished.connect(self._on_model_loaded)
-        worker.failed.connect(self._on_model_failed)
         self._model_loader = start_worker(worker, "model-loader")
         self._update_buttons()
 
-    def _on_model_loaded(self, loaded: tuple[str, Any]) -> None:
-        key, model = loaded
+    def _on_model_loaded(self, loaded: tuple[str, Any, str]) -> None:
+        key, model, problem = loaded
         if key != self._model_key:
+            return  # the person picked another model meanwhile
+        if model is None:
+            self._on_model_failed(problem)
             return
         self._model = model
         name = "Starter model" if key == STARTER else Path(key).stem
@@ -536,8 +543,6 @@ class GeneratePanel(QWidget):
             self.generate()
 
     def _on_model_failed(self, message: str) -> None:
-        if self._model_loader is not None and self._model_loader.running:
-            return  # an older load failed while a newer one runs
         self._model_key = None
         self._pending_generate = False
         self.model_info.setText("Not loaded")

@@ -270,10 +270,13 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._closing = True
+        # Hidden at once, so closing feels instant even while threads wind down.
+        self.hide()
         self.train_panel.shutdown()
         self.generate_panel.shutdown()
-        # TensorFlow's import cannot be interrupted; waiting for it keeps exit clean.
-        stop_all_workers()
+        # TensorFlow's import cannot be interrupted: wait for it (and any other worker) to end,
+        # since a QThread destroyed while running aborts the process.
+        stop_all_workers(timeout_ms=-1)
         self.audio.stop()
         try:
             save_settings(self.collect_settings())

@@ -574,7 +574,7 @@ class TrainPanel(QWidget):
         worker.finished.connect(self._on_trained)
         worker.failed.connect(self._on_training_failed)
         self._train_thread = start_worker(worker, "train")
-        self._train_thread.thread.finished.connect(self._update_buttons)
+        self._train_thread.ended.connect(self._update_buttons)
         self.status.emit("Training started.")
         self._update_buttons()
 

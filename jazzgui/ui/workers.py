@@ -65,34 +65,46 @@ class Worker(QObject):
             self.done.emit()
 
 
-class WorkerHandle:
-    """A running worker and its thread, kept referenced by whoever started it until it ends."""
+class WorkerHandle(QObject):
+    """A running worker and its thread, kept referenced by whoever started it until it ends.
+
+    `ended` is emitted on the GUI thread once the thread has finished and `running` is False,
+    so slots connected to it see a consistent state.
+    """
+
+    ended = Signal()
 
     def __init__(self, worker: Worker, thread: QThread) -> None:
+        super().__init__()
         self.worker = worker
         self.thread = thread
         self.running = True
         thread.finished.connect(self._on_thread_finished)
 
+    @Slot()
     def _on_thread_finished(self) -> None:
         self.running = False
+        _live.discard(self)
+        self.ended.emit()
 
     def cancel(self) -> None:
         if self.running:
             self.worker.cancel()
 
     def stop_and_wait(self, timeout_ms: int = 10000) -> bool:
-        """Cancel, quit and wait for the thread; True if it ended in time."""
+        """Cancel, quit and wait for the thread (a negative timeout waits for as long as it
+        takes); True if it ended in time."""
         if not self.running:
             return True
         self.worker.cancel()
         try:
             self.thread.quit()
-            ended = self.thread.wait(timeout_ms)
+            ended = self.thread.wait() if timeout_ms < 0 else self.thread.wait(timeout_ms)
         except RuntimeError:  # the C++ thread is already gone
             return True
         if ended:
             self.running = False
+            _live.discard(self)
         return ended
 
 
@@ -111,7 +123,6 @@ def start_worker(worker: Worker, name: str) -> WorkerHandle:
     handle = WorkerHandle(worker, thread)
     # Python must keep both alive until the thread ends, whoever else drops them.
     _live.add(handle)
-    thread.finished.connect(lambda: _live.discard(handle))
     thread.start()
     return handle
 

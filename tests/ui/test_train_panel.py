@@ -73,6 +73,7 @@ def test_stop_during_training_ends_it_and_the_window_still_works(
     _small_settings(panel, epochs=500)
     qtbot.mouseClick(panel.train_button, LEFT)
     qtbot.waitUntil(lambda: len(panel.plot.train_points) >= 1, timeout=120000)
+    assert panel.stop_button.isEnabled()
     qtbot.mouseClick(panel.stop_button, LEFT)
     qtbot.waitUntil(lambda: not panel.is_training, timeout=10000)
 

@@ -1,0 +1,169 @@
+"""The Generate panel driven through its real widgets, playing to a recording fake port."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from jazzgui.music.events import SOLO_CHANNEL
+
+LEFT = Qt.MouseButton.LeftButton
+
+
+@pytest.fixture
+def tiny_model_path(tmp_path):
+    """A small model with random weights (numpy only), saved like a trained one."""
+    from jazzgui.model.config import ModelConfig
+    from jazzgui.model.modelfile import JazzModel, save_model, weight_shapes
+
+    vocabulary = ["A,1/2", "C,1", "C,1/2", "C,1/4", "R,1/2", "S,1/2", "S,1/4", "X,1/2"]
+    config = ModelConfig(n_a=8)
+    rng = np.random.default_rng(0)
+    weights = {
+        name: rng.normal(0.0, 0.5, size=shape).astype(np.float32)
+        for name, shape in weight_shapes(len(vocabulary), config).items()
+    }
+    return save_model(
+        JazzModel(vocabulary, config, weights, {"name": "tiny"}), tmp_path / "tiny.jazzmodel"
+    )
+
+
+@pytest.fixture
+def ready_panel(make_window, qtbot, tiny_model_path):
+    window = make_window()
+    panel = window.generate_panel
+    panel.add_model(str(tiny_model_path))
+    qtbot.waitUntil(lambda: panel._model is not None, timeout=10000)
+    panel.tempo_spin.setValue(300)
+    panel.choruses_spin.setValue(1)
+    panel.progression_edit.setPlainText("Dm7 G7 | Cmaj7 |")
+    return window, panel
+
+
+def _note_counts(port):
+    ons = [m for m in port.notes() if m.type == "note_on" and m.velocity > 0]
+    offs = [m for m in port.notes() if m.type == "note_off" or m.velocity == 0]
+    return ons, offs
+
+
+def test_generate_plays_balanced_notes_and_the_piano_roll_shows_them(ready_panel, qtbot, fake_port):
+    _window, panel = ready_panel
+    panel.instrument_combo.setCurrentIndex(panel.instrument_combo.findData(66))
+    qtbot.mouseClick(panel.generate_button, LEFT)
+    qtbot.waitUntil(lambda: len(panel.takes) == 1, timeout=10000)
+    qtbot.waitUntil(lambda: not panel.is_playing, timeout=15000)
+
+    take = panel.takes[0].take
+    assert take.bars == 2
+    solo = [e for e in take.events if e.channel == SOLO_CHANNEL]
+    assert solo and all(e.kind in "CSAX" for e in solo)
+    assert any(e.channel != SOLO_CHANNEL for e in take.events)  # the band played too
+    ons, offs = _note_counts(fake_port)
+    assert len(ons) == len(take.events)
+    assert len(offs) == len(ons)
+    assert fake_port.sounding() == set()
+    programs = {m.channel: m.program for m in fake_port.messages if m.type == "program_change"}
+    assert programs[SOLO_CHANNEL] == 66
+    assert sorted(panel.piano_roll.canvas.events) == sorted(take.events)
+    assert panel.piano_roll.canvas.playhead is not None
+    assert panel.take_table.rowCount() == 1
+    assert panel.take_table.item(0, 3).text() == str(panel.takes[0].seed)
+
+
+def test_locked_seed_repeats_the_same_solo(ready_panel, qtbot):
+    window, panel = ready_panel
+    panel.seed_spin.setValue(1234)
+    panel.seed_lock.setChecked(True)
+    for expected in (1, 2):
+        window.generate_action.trigger()
+        qtbot.waitUntil(lambda n=expected: len(panel.takes) == n, timeout=10000)
+        qtbot.waitUntil(lambda: not panel.is_playing, timeout=15000)
+    first, second = (entry.take for entry in panel.takes)
+    assert first.events == second.events
+    assert panel.takes[0].seed == panel.takes[1].seed == 1234
+
+
+def test_a_bad_chord_is_shown_inline_and_blocks_generate(ready_panel):
+    _window, panel = ready_panel
+    panel.progression_edit.setPlainText("Dm7 G7 | Cmaj7 | Hm7 |")
+    assert "Hm7" in panel.progression_error.text()
+    assert not panel.generate_button.isEnabled()
+    assert panel.progression_edit.extraSelections()
+    panel.progression_edit.setPlainText("Dm7 G7 | Cmaj7 | Bm7b5 E7 |")
+    assert panel.progression_error.text() == ""
+    assert panel.generate_button.isEnabled()
+    assert not panel.progression_edit.extraSelections()
+
+
+def test_choosing_a_form_fills_the_changes(ready_panel):
+    from jazzgui.music.progression import FORMS
+
+    _window, panel = ready_panel
+    index = panel.form_combo.findData("minor-blues")
+    panel.form_combo.setCurrentIndex(index)
+    panel.form_combo.activated.emit(index)
+    assert panel.progression_edit.toPlainText() == FORMS["minor-blues"]
+    panel.progression_edit.setPlainText(FORMS["minor-blues"] + " Cm7 |")
+    assert panel.form_combo.currentData() == "custom"
+
+
+def test_escape_panics_and_silences_every_channel(ready_panel, qtbot, fake_port):
+    window, panel = ready_panel
+    panel.progression_edit.setPlainText("Dm7 G7 | Cmaj7 | " * 8)
+    panel.tempo_spin.setValue(120)
+    qtbot.mouseClick(panel.generate_button, LEFT)
+    qtbot.waitUntil(lambda: len(_note_counts(fake_port)[0]) > 3, timeout=10000)
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not panel.is_playing, timeout=5000)
+    assert fake_port.sounding() == set()
+    sound_off = {
+        m.channel for m in fake_port.messages if m.type == "control_change" and m.control == 120
+    }
+    assert sound_off == set(range(16))
+
+
+def test_closing_the_window_mid_playback_leaves_no_sounding_notes(ready_panel, qtbot, fake_port):
+    window, panel = ready_panel
+    panel.progression_edit.setPlainText("Dm7 G7 | Cmaj7 | " * 8)
+    panel.tempo_spin.setValue(120)
+    qtbot.mouseClick(panel.generate_button, LEFT)
+    qtbot.waitUntil(lambda: len(_note_counts(fake_port)[0]) > 3, timeout=10000)
+    assert panel.is_playing
+    window.close()
+    assert fake_port.closed
+    assert fake_port.sounding() == set()
+    ons, offs = _note_counts(fake_port)
+    assert len(offs) >= len(ons)
+
+
+def test_replay_star_and_export(ready_panel, qtbot, fake_port, tmp_path):
+    from jazzgui.music.midifile import read_take_midi
+
+    window, panel = ready_panel
+    qtbot.mouseClick(panel.generate_button, LEFT)
+    qtbot.waitUntil(lambda: len(panel.takes) == 1, timeout=10000)
+    qtbot.waitUntil(lambda: not panel.is_playing, timeout=15000)
+    played_before = len(_note_counts(fake_port)[0])
+
+    qtbot.mouseClick(panel.star_button, LEFT)
+    assert panel.takes[0].starred
+    assert panel.take_table.item(0, 0).text() == "★"
+    qtbot.mouseClick(panel.replay_button, LEFT)
+    qtbot.waitUntil(lambda: not panel.is_playing, timeout=15000)
+    assert len(_note_counts(fake_port)[0]) == 2 * played_before
+    assert fake_port.sounding() == set()
+
+    target = tmp_path / "take.mid"
+    handle = panel.export_take(panel.takes[0].take, "mid", str(target))
+    qtbot.waitUntil(lambda: not handle.running, timeout=10000)
+
+    def notes(events):
+        # MIDI files keep times on a 480-ticks-a-beat grid.
+        return sorted(
+            (round(e.start_beat * 480), round(e.duration_beats * 480), e.pitch, e.channel)
+            for e in events
+        )
+
+    assert notes(read_take_midi(target).events) == notes(panel.takes[0].take.events)
+    assert "Exported" in window.status_label.text()
