@@ -47,6 +47,16 @@ def test_options_reach_the_loader(tmp_path, capsys):
     assert "(melody: inferred from the melody" in out
 
 
+def test_list_tracks_shows_every_track_and_its_score(tmp_path, capsys):
+    path = band_file(tmp_path / "band.mid")
+    code, out, _ = _run(capsys, str(path), "--list-tracks")
+    assert code == 0
+    rows = [line for line in out.splitlines() if line.startswith("  track ")]
+    assert len(rows) == 4
+    assert rows[0].startswith("  track  0 Guitar") and "ch  0" in rows[0] and "18 notes" in rows[0]
+    assert "drum channel" in rows[3]
+
+
 def test_failed_files_get_one_line_and_the_rest_still_count(tmp_path, capsys):
     folder = tmp_path / "solos"
     folder.mkdir()

@@ -9,7 +9,7 @@ from pathlib import Path
 from jazzgui.errors import JazzGUIError
 from jazzgui.music.corpus import Corpus, CorpusEntry, Vocabulary, expand_paths
 from jazzgui.music.grammar import tokenize
-from jazzgui.music.leadsheet import CHORD_SOURCES, load_lead_sheet
+from jazzgui.music.leadsheet import CHORD_SOURCES, list_tracks, load_lead_sheet
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -41,6 +41,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--show-chords", action="store_true", help="print each file's chords, bar by bar"
+    )
+    parser.add_argument(
+        "--list-tracks",
+        action="store_true",
+        help="also list each file's tracks with their solo scores in the bars read",
     )
     parser.set_defaults(func=run)
 
@@ -102,6 +107,19 @@ def _report(entry: CorpusEntry, show_chords: bool) -> None:
         print(f"  changes {sheet.progression.to_text()}")
 
 
+def _print_tracks(path: Path, bars: tuple[int, int] | None) -> None:
+    try:
+        tracks = list_tracks(path, bars)
+    except JazzGUIError:
+        return  # the report line for this file says what is wrong
+    for track in tracks:
+        channel = "-" if track.channel is None else str(track.channel)
+        print(
+            f"  track {track.index:>2} {track.name[:24]:<24} ch {channel:>2} "
+            f"{track.notes:>5} notes  score {track.score:>5.1f}  {track.reason}"
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     paths = expand_paths(args.paths)
     if not paths:
@@ -111,6 +129,8 @@ def run(args: argparse.Namespace) -> int:
     for path in paths:
         entry = _read(path, args)
         _report(entry, args.show_chords)
+        if args.list_tracks:
+            _print_tracks(path, args.bars)
         entries.append(entry)
     ok = [entry for entry in entries if entry.ok]
     corpus = Corpus(entries, Vocabulary.from_bars(bar for entry in ok for bar in entry.bars))

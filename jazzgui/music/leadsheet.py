@@ -654,10 +654,15 @@ def _read_score(path: str | Path) -> _Score:
 # --------------------------------------------------------------------------- the lead sheet
 
 
-def list_tracks(path: str | Path) -> list[TrackInfo]:
-    """The tracks with notes, numbered as `track=` takes them, each scored as a solo candidate."""
+def list_tracks(path: str | Path, bars: tuple[int, int] | None = None) -> list[TrackInfo]:
+    """The tracks with notes, numbered as `track=` takes them, each scored as a solo candidate
+    over the whole file or over `bars` (1-based, inclusive, as load_lead_sheet takes them)."""
     score = _read_score(path)
-    return describe_tracks(score.tracks, None, _beats_per_bar_guess(score))
+    selection = _check_bars(Path(path), bars, score.grid)
+    window = None
+    if selection is not None:
+        window = (score.grid.bar_start(selection[0]), score.grid.bar_start(selection[1] + 1))
+    return describe_tracks(score.tracks, window, _beats_per_bar_guess(score))
 
 
 def _beats_per_bar_guess(score: _Score) -> float:

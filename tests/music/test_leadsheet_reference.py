@@ -65,3 +65,6 @@ def test_reference_track_list(reference_midi):
     assert (tracks[5].name, tracks[5].channel) == ("Guitar", 5)
     assert max(tracks, key=lambda t: t.score).index == 5
     assert all(t.score < 0 for t in tracks if t.channel == 9)
+    in_solo = list_tracks(reference_midi, bars=REFERENCE_BARS)
+    assert in_solo[5].notes == 192 and in_solo[5].polyphony == 0.0
+    assert max(in_solo, key=lambda t: t.score).index == 5
