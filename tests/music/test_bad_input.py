@@ -160,6 +160,18 @@ def test_broken_musicxml(tmp_path, name, data):
     _check_error(caught.value, path)
 
 
+def test_huge_declared_lengths_are_refused_quickly(tmp_path):
+    header = BAND[:14]
+    huge_chunk = header + b"MTrk\xff\xff\xff\xff" + bytes([0, 0x90, 60, 100]) * 8
+    with pytest.raises(InputFileError, match="damaged"):
+        load_lead_sheet(_write(tmp_path, huge_chunk, "chunk.mid"))
+    # A text event claiming 2**28 - 1 bytes: a variable-length quantity of four bytes.
+    events = bytes([0, 0xFF, 0x01, 0xFF, 0xFF, 0xFF, 0x7F]) + b"short"
+    huge_meta = header + b"MTrk" + len(events).to_bytes(4, "big") + events
+    with pytest.raises(InputFileError, match="damaged"):
+        load_lead_sheet(_write(tmp_path, huge_meta, "meta.mid"))
+
+
 def test_time_division_in_smpte_is_refused(tmp_path):
     smpte = BAND[:12] + bytes([0xE7, 0x28]) + BAND[14:]
     with pytest.raises(InputFileError, match="time division"):
