@@ -236,6 +236,7 @@ class _Loop:
         self.tf = tf
         self.strategy = strategy
         self.batches = math.ceil(len(x) / config.batch_size)
+        self.tx = x.shape[1]
         train_data = _dataset(tf, x, y, config, shuffle=True).repeat()
         self.train_iter = iter(strategy.experimental_distribute_dataset(train_data))
         self.val_data = None
@@ -246,8 +247,10 @@ class _Loop:
         variables = network.trainable_variables
 
         def per_example_loss(ids: Any, targets: Any, training: bool) -> Any:
+            # Summed over the window's steps, as the reference's Tx outputs add up: the same
+            # gradient scale, so Adam's epsilon weighs the same (a mean converges more slowly).
             probabilities = network(ids, training=training)
-            return tf.reduce_mean(_crossentropy(tf, targets, probabilities), axis=-1)
+            return tf.reduce_sum(_crossentropy(tf, targets, probabilities), axis=-1)
 
         def replica_step(ids: Any, targets: Any) -> Any:
             with tf.GradientTape() as tape:
@@ -284,7 +287,7 @@ class _Loop:
             if should_stop is not None and should_stop():
                 return None
         total, count = np.sum([[float(v) for v in pair] for pair in sums], axis=0)
-        return float(total / max(count, 1.0))
+        return float(total / max(count * self.tx, 1.0))
 
     def evaluate(self) -> float | None:
         if self.val_data is None:
@@ -294,7 +297,7 @@ class _Loop:
             loss_sum, examples = self.eval_step(batch)
             total += float(loss_sum)
             count += float(examples)
-        return total / max(count, 1.0)
+        return float(total / max(count * self.tx, 1.0))
 
 
 def _crossentropy(tf: Any, targets: Any, probabilities: Any) -> Any:

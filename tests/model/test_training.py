@@ -108,7 +108,9 @@ def test_mirrored_strategy_on_two_logical_cpus():
     script = _MIRRORED.format(tests=str(Path(__file__).parent))
     done = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(script)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(done.stdout.strip().splitlines()[-1])

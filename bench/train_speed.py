@@ -1,0 +1,99 @@
+"""Training speed and final loss: the reference's model (a shared LSTM cell called Tx times)
+against ours (one fused LSTM layer, compiled step), same data, 100 epochs, batch 32.
+
+Data: the reference file with the reference's selection (guitar solo, chords from the piano,
+bars 120-137) and, like the reference, m=60 windows of Tx=30 tokens. Losses are on the
+reference's scale: cross-entropy summed over the 30 steps of a window (ours is computed per
+token and multiplied by 30). Run: python bench/train_speed.py [--epochs 100] [--windows 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from reference_models import build_reference_training_model, fit_reference
+
+from jazzgui.model.config import ModelConfig, TrainConfig
+from jazzgui.model.training import train_on_windows
+from jazzgui.music.corpus import Vocabulary, training_windows
+from jazzgui.music.grammar import tokenize
+from jazzgui.music.leadsheet import load_lead_sheet
+
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "seed-data" / "original_metheny.mid"
+
+
+def reference_windows(tx: int, windows: int, seed: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    sheet = load_lead_sheet(REFERENCE, track="Guitar", bars=(120, 137), chord_track="Piano")
+    bars = tokenize(sheet)
+    vocabulary = Vocabulary.from_bars(bars)
+    sequence = np.array([vocabulary.index(t) for bar in bars for t in bar], dtype=np.int32)
+    x, y = training_windows([sequence], len(vocabulary), tx=tx, seed=seed, max_windows=windows)
+    print(
+        f"data: {REFERENCE.name}, guitar bars 120-137 ({len(bars)} bars, {len(sequence)} tokens, "
+        f"vocabulary {len(vocabulary)}), {len(x)} windows of Tx={tx}"
+    )
+    return x, y, vocabulary.to_list()
+
+
+def warm_up() -> None:
+    """Load TensorFlow and run one tiny graph, so neither side pays TF's one-time start-up."""
+    import tensorflow as tf
+
+    tf.function(lambda v: v * 2)(tf.constant(1.0)).numpy()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=100)
+    parser.add_argument("--windows", type=int, default=60)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    tx = 30
+    x, y, vocabulary = reference_windows(tx, args.windows, args.seed)
+    warm_up()
+
+    results = []
+    for decay in (0.01, 0.0):
+        started = time.perf_counter()
+        ours = train_on_windows(
+            x.argmax(-1).astype(np.int32), y, vocabulary, ModelConfig(n_a=64, tx=tx),
+            TrainConfig(epochs=args.epochs, val_fraction=0.0, decay=decay, seed=args.seed),
+        )  # fmt: skip
+        seconds = time.perf_counter() - started
+        losses = [ours.history[0].loss * tx, ours.history[-1].loss * tx]
+        results.append(("ours (fused LSTM)", decay, seconds, *losses))
+
+        started = time.perf_counter()
+        model = build_reference_training_model(len(vocabulary), 64, tx, decay=decay)
+        history = fit_reference(model, x, y, epochs=args.epochs).history["loss"]
+        seconds = time.perf_counter() - started
+        label = "reference, intended decay" if decay else "reference as run by Keras 3"
+        results.append((label, decay, seconds, history[0], history[-1]))
+
+    print(f"parameters: ours {ours.model.parameter_count:,}, reference {model.count_params():,}")
+    print(
+        f"{args.epochs} epochs, batch 32, Adam lr 0.01; decay = inverse-time decay per step; "
+        f"loss = cross-entropy summed over the {tx} steps of a window\n"
+    )
+    print(f"{'':<30}{'decay':>7}{'wall s':>9}{'loss ep 1':>11}{f'loss ep {args.epochs}':>13}")
+    for label, decay, seconds, first, last in results:
+        print(f"{label:<30}{decay:>7g}{seconds:>9.2f}{first:>11.2f}{last:>13.3f}")
+    print()
+    for ours_row, ref_row in (results[0:2], results[2:4]):
+        print(
+            f"decay {ours_row[1]:g}: speed-up {ref_row[2] / ours_row[2]:.1f}x (target >= 20x), "
+            f"final loss ours/reference {ours_row[4] / ref_row[4]:.2f} (target <= 1.10)"
+        )
+
+
+if __name__ == "__main__":
+    main()
