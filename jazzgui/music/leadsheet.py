@@ -666,7 +666,9 @@ def list_tracks(path: str | Path, bars: tuple[int, int] | None = None) -> list[T
 
 
 def _beats_per_bar_guess(score: _Score) -> float:
-    return score.grid.segments[0].length
+    """Quarter notes a bar in the file's first meter (a pickup's length would mislead)."""
+    first = score.grid.segments[0]
+    return first.numerator * 4 / first.denominator
 
 
 def _check_bars(path: Path, bars: Any, grid: _BarGrid) -> tuple[int, int] | None:
