@@ -7,6 +7,7 @@ costs microseconds.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from collections.abc import Iterator, Sequence
@@ -135,6 +136,14 @@ def resolve_seed(seed: int | None) -> int:
     return int(np.random.SeedSequence().entropy % (2**31))
 
 
+@functools.lru_cache(maxsize=8)
+def _vocabulary_tables(tokens: tuple[str, ...]) -> tuple[Vocabulary, np.ndarray]:
+    """A model's vocabulary and each token's length in twelfths of a beat, parsed once."""
+    twelfths = np.array([int(token_duration(t) * GRID) for t in tokens], dtype=np.int64)
+    twelfths.setflags(write=False)
+    return Vocabulary.from_list(tokens), twelfths
+
+
 class _Improviser:
     """Token sampling with every constraint: the bar's remaining beats, penalty, top-p."""
 
@@ -142,10 +151,7 @@ class _Improviser:
         self.model = model
         self.settings = settings
         self.rng = rng
-        self.vocabulary = Vocabulary.from_list(model.vocabulary)
-        self.twelfths = np.array(
-            [int(token_duration(t) * GRID) for t in model.vocabulary], dtype=np.int64
-        )
+        self.vocabulary, self.twelfths = _vocabulary_tables(tuple(model.vocabulary))
         self.stepper = LSTMStepper(model)
         self.recent: list[int] = []
         self.logits = self._prime()
