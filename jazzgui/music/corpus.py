@@ -220,10 +220,13 @@ def build_corpus(
     bars: tuple[int, int] | None = None,
     vocabulary: Vocabulary | None = None,
     on_entry: Callable[[CorpusEntry], None] | None = None,
+    chords: str = "auto",
+    chord_track: int | str | None = None,
 ) -> Corpus:
     """Read every file (folders expanded) into token bars; a bad file becomes an entry with
     its error text, never an exception. Without `vocabulary` one is built from the corpus.
-    `on_entry` is called with each entry as it is read (for progress reports)."""
+    `on_entry` is called with each entry as it is read (for progress reports); `chords` and
+    `chord_track` choose where chords come from, as in load_lead_sheet."""
     entries: list[CorpusEntry] = []
     for path in _files_or_empty_folders(paths):
         if path.is_dir():
@@ -241,7 +244,9 @@ def build_corpus(
             continue
         started = time.perf_counter()
         try:
-            sheet = leadsheet.load_lead_sheet(path, track=track, bars=bars)
+            sheet = leadsheet.load_lead_sheet(
+                path, track=track, bars=bars, chords=chords, chord_track=chord_track
+            )
             token_bars = tokenize(sheet)
             entry = CorpusEntry(path, sheet, token_bars, None)
         except JazzGUIError as exc:
