@@ -113,17 +113,12 @@ def train(
     x, y = training_windows(
         train_seqs, n, tx=tx, seed=train_config.seed, max_windows=train_config.max_windows
     )
-    if len(x) == 0:
-        raise TrainingError(
-            f"The corpus is too short to train on: {corpus.token_count} tokens, and every file "
-            f"needs more than Tx={tx} tokens. Add files, select more bars, or lower --tx"
-        )
     x_val = y_val = None
     if val_seqs:
-        xv, yv = training_windows(val_seqs, n, tx=tx, seed=train_config.seed)
-        if len(xv):
+        try:
+            xv, yv = training_windows(val_seqs, n, tx=tx, seed=train_config.seed)
             x_val, y_val = xv.argmax(-1).astype(np.int32), yv
-        else:
+        except TrainingError:
             log.warning("the validation bars are shorter than Tx=%d tokens: no validation loss", tx)
     result = train_on_windows(
         x.argmax(-1).astype(np.int32),

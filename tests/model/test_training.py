@@ -118,3 +118,8 @@ def test_mirrored_strategy_on_two_logical_cpus():
     assert report["problems"] == []
     losses = report["losses"]
     assert len(losses) == 3 and all(np.isfinite(losses)) and losses[-1] < losses[0]
+
+
+def test_validation_bars_shorter_than_a_window_give_no_val_loss(corpus):
+    result = train(corpus, ModelConfig(n_a=8, tx=20), TrainConfig(epochs=1))
+    assert result.history[0].val_loss is None and result.val_windows == 0
