@@ -339,3 +339,13 @@ def test_reference_selection_token_count_and_vocabulary(reference_midi):
     sequence = np.asarray([vocab.index(t) for bar in bars for t in bar], dtype=np.int32)
     x, y = training_windows([sequence], len(vocab))
     assert x.shape == (tokens - 30, 30, len(vocab)) and y.shape == (tokens - 30, 30)
+
+
+def test_build_corpus_takes_chords_from_the_named_track(reference_midi):
+    corpus = build_corpus(
+        [reference_midi], track="guitar", bars=(120, 137), chords="auto", chord_track="piano"
+    )
+    (entry,) = corpus.entries
+    assert entry.error is None
+    assert entry.sheet.chord_source == "accompaniment"
+    assert len(entry.bars) == 18
