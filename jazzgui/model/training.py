@@ -12,7 +12,7 @@ import math
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,7 +53,6 @@ class TrainResult:
     replicas: int = 1
     windows: int = 0
     val_windows: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def make_strategy(name: str = "default") -> Any:
