@@ -12,6 +12,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -40,6 +41,8 @@ SPIN_S = 0.002
 POSITION_STEP_BEATS = 0.25
 # Ahead of the playing position, the feeder keeps this many bars scheduled.
 LOOKAHEAD_BARS = 2
+# Realtime priority of the player thread where the OS allows it (low: audio servers use 70+).
+REALTIME_PRIORITY = 10
 
 _OFF, _TICK, _ON = 0, 1, 2  # at the same instant: note-offs first, note-ons last
 
@@ -75,6 +78,31 @@ class _Session:
         return self.origin + beat_to_seconds(beat, self.tempo_bpm, self.swing)
 
 
+def _raise_thread_priority() -> str:
+    """Ask the OS to run the calling (player) thread before ordinary work, as far as allowed.
+
+    A busy machine (training on every core) otherwise keeps a woken player thread waiting for
+    a CPU for tens of milliseconds. Realtime round-robin at a low priority where permitted
+    (Linux with rtprio, e.g. the audio group), else a better nice value, else unchanged.
+    """
+    if hasattr(os, "sched_setscheduler"):
+        try:
+            os.sched_setscheduler(0, os.SCHED_RR, os.sched_param(REALTIME_PRIORITY))
+            log.info("Player thread runs with realtime priority %d", REALTIME_PRIORITY)
+            return "realtime"
+        except (OSError, AttributeError):
+            pass
+    if hasattr(os, "setpriority"):
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), -10)
+            log.info("Player thread runs at nice -10")
+            return "nice"
+        except (OSError, AttributeError):
+            pass
+    log.info("Player thread runs at normal priority (no permission to raise it)")
+    return "normal"
+
+
 def _events_of(bar: object) -> list[NoteEvent]:
     """A bar is a sequence of NoteEvents or anything with `.events` (a generated bar)."""
     events = getattr(bar, "events", bar)
@@ -93,8 +121,12 @@ class Player:
         on_position: Callable[[float], None] | None = None,
         on_finished: Callable[[], None] | None = None,
         wait: Waiter | None = None,
+        realtime: bool = True,
     ) -> None:
         self._port = port
+        self._realtime = realtime
+        # "realtime", "nice" or "normal": what the OS granted the player thread.
+        self.thread_priority = "normal"
         self._clock = clock
         self._wait = wait or self._hybrid_wait
         self.on_note = on_note
@@ -126,6 +158,12 @@ class Player:
     @property
     def port(self) -> mido.ports.BaseOutput:
         return self._port
+
+    @property
+    def beat_zero_time(self) -> float | None:
+        """The clock time of beat 0 of what plays now (None before a stream's first bar)."""
+        with self._lock:
+            return self._session.origin if self._session else None
 
     @property
     def late_bars(self) -> int:
@@ -163,7 +201,11 @@ class Player:
                 tempo_bpm, swing, humanize, seed, programs
             )
             session.origin = self._clock() + START_DELAY_S
-            self._send_programs_locked(session)
+            try:
+                self._send_programs_locked(session)
+            except PortError:
+                silenced += self._end_session_locked()
+                raise
             end = max((e.end_beat for e in events), default=0.0)
             self._schedule_locked(session, events)
             self._schedule_ticks_locked(session, end)
@@ -259,11 +301,12 @@ class Player:
         tempo = float(tempo_bpm or 160.0)
         if not (20.0 <= tempo <= 2000.0):
             raise ValueError(f"tempo {tempo:g} BPM is outside 20..2000")
+        swing = check_swing(STRAIGHT if swing is None else swing)
         silenced = self._end_session_locked()
         session = _Session(
             number=next(self._session_numbers),
             tempo_bpm=tempo,
-            swing=check_swing(STRAIGHT if swing is None else swing),
+            swing=swing,
             humanize=max(0.0, float(humanize)),
             rng=np.random.default_rng(seed),
             programs=dict(DEFAULT_PROGRAMS if programs is None else programs),
@@ -429,6 +472,8 @@ class Player:
         return event.is_set()
 
     def _run(self) -> None:
+        if self._realtime:
+            self.thread_priority = _raise_thread_priority()
         while True:
             with self._lock:
                 if self._closed:

@@ -271,3 +271,13 @@ def test_cli_plays_a_test_note_on_fluidsynth(fluidsynth_on_jack, capsys):
     assert f"* {fluidsynth_on_jack}" in listing and "FluidSynth" in listing
     assert main(["ports", "--jack", "--test", fluidsynth_on_jack]) == 0
     assert "Played a C major arpeggio" in capsys.readouterr().out
+
+
+def test_virtual_output_appears_on_jack(fluidsynth_on_jack):
+    name = f"JazzGUI-test-{os.getpid()}"
+    port = ports.open_virtual_output(name, backend=ports.JACK_BACKEND)
+    try:
+        sources = mido.Backend(ports.JACK_BACKEND).get_input_names()
+        assert any(source.endswith(f":{name}") for source in sources), sources
+    finally:
+        port.close()

@@ -6,6 +6,7 @@ import itertools
 import threading
 
 import numpy as np
+import pytest
 from playback_fakes import FakeClock, RecordingPort, unmatched_notes
 
 from jazzgui.errors import PortError
@@ -259,3 +260,13 @@ def test_stop_from_another_thread_while_playing_in_real_time():
     player.close()
     assert unmatched_notes(port.messages) == []
     assert sum(1 for m in port.messages if m.type == "note_on") > 0
+
+
+def test_play_on_a_dead_port_raises_port_error_and_does_not_play(fake_clock):
+    player = make_player(fake_clock, RecordingPort(clock=fake_clock, fail_after=0))
+    with pytest.raises(PortError, match="cannot be used"):
+        player.play([NoteEvent(0, 1, 60)], tempo_bpm=120)
+    assert not player.is_playing
+    with pytest.raises(ValueError, match="swing"):
+        player.play([NoteEvent(0, 1, 60)], tempo_bpm=120, swing=0.9)
+    player.close()
