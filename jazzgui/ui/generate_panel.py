@@ -370,6 +370,8 @@ class GeneratePanel(QWidget):
         self.take_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.take_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.take_table.setAlternatingRowColors(True)
+        self.take_table.setWordWrap(False)
+        self.take_table.setTextElideMode(Qt.TextElideMode.ElideRight)
         header = self.take_table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
@@ -410,7 +412,8 @@ class GeneratePanel(QWidget):
         splitter.addWidget(roll_box)
         splitter.addWidget(takes_box)
         splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([520, 220])
         splitter.setChildrenCollapsible(False)
         return splitter
 

@@ -27,6 +27,9 @@ from jazzgui.ui.workers import Worker, WorkerHandle, start_worker, stop_all_work
 
 log = logging.getLogger(__name__)
 
+# TensorFlow loads once the window has been quiet this long (or when Train is opened).
+ENGINE_IDLE_DELAY_MS = 2500
+
 _HEADLESS_MESSAGE = (
     "jazzgui: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set), so the window "
     "cannot open.\n"
@@ -86,7 +89,7 @@ class MainWindow(QMainWindow):
         self.status_label = QLabel()
         self.model_label = QLabel("Model: loading…")
         self.model_label.setToolTip("The model the Generate panel uses, and whether it is loaded")
-        self.engine_label = QLabel("Training engine: waiting")
+        self.engine_label = QLabel("Training engine: not loaded")
         self.engine_label.setToolTip(
             "TensorFlow, needed for training only, loads in the background after start-up"
         )
@@ -99,6 +102,7 @@ class MainWindow(QMainWindow):
         self.generate_panel.model_status.connect(self.model_label.setText)
         self.train_panel.status.connect(self.show_status)
         self.train_panel.model_saved.connect(self._on_model_saved)
+        self.train_panel.training_ended.connect(self._on_training_ended)
         if self.settings.window.geometry:
             self.restoreGeometry(QByteArray(self.settings.window.geometry))
         self.tabs.setCurrentIndex(min(max(self.settings.window.current_tab, 0), 1))
@@ -213,6 +217,10 @@ class MainWindow(QMainWindow):
         self.generate_panel.add_model(path)
         self.show_status(f"Model saved to {path}; it is now selectable in the Generate panel.")
 
+    def _on_training_ended(self) -> None:
+        if "tensorflow" in sys.modules:
+            self.engine_label.setText("Training engine: ready")
+
     def show_status(self, text: str) -> None:
         self.status_label.setText(text)
         self.status_label.setToolTip(text)
@@ -236,21 +244,43 @@ class MainWindow(QMainWindow):
         if not self._shown_once:
             self._shown_once = True
             # Heavy work starts after the first paint, so the window answers at once.
-            QTimer.singleShot(0, self._start_background_loading)
             QTimer.singleShot(0, self.shown.emit)
+            QTimer.singleShot(0, self._start_background_loading)
 
     def _start_background_loading(self) -> None:
         if self._closing:
             return
         self.generate_panel.start()
-        if self._load_tensorflow and "tensorflow" not in sys.modules:
-            self.engine_label.setText("Training engine: loading…")
-            worker = Worker(_warm_up_training_engine)
-            worker.finished.connect(self._on_tensorflow_loaded)
-            worker.failed.connect(self._on_tensorflow_failed)
-            self._tensorflow_loader = start_worker(worker, "tensorflow-loader")
-        elif "tensorflow" in sys.modules:
+        if "tensorflow" in sys.modules:
             self.engine_label.setText("Training engine: ready")
+        elif self._load_tensorflow:
+            self.engine_label.setText("Training engine: loads in a moment")
+            self.tabs.currentChanged.connect(self._on_tab_changed)
+            QTimer.singleShot(ENGINE_IDLE_DELAY_MS, self._load_engine_when_quiet)
+        else:
+            self.engine_label.setText("Training engine: loads when training starts")
+
+    def _on_tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.train_panel:
+            self.load_training_engine()
+
+    def _load_engine_when_quiet(self) -> None:
+        # Importing TensorFlow holds Python's lock for up to half a second at a time, which
+        # would stutter a solo that is playing: wait for a quiet moment.
+        if self.generate_panel.is_playing:
+            QTimer.singleShot(ENGINE_IDLE_DELAY_MS, self._load_engine_when_quiet)
+        else:
+            self.load_training_engine()
+
+    def load_training_engine(self) -> None:
+        """Start loading TensorFlow in the background (once)."""
+        if self._closing or self._tensorflow_loader is not None or "tensorflow" in sys.modules:
+            return
+        self.engine_label.setText("Training engine: loading…")
+        worker = Worker(_warm_up_training_engine)
+        worker.finished.connect(self._on_tensorflow_loaded)
+        worker.failed.connect(self._on_tensorflow_failed)
+        self._tensorflow_loader = start_worker(worker, "tensorflow-loader")
 
     def _on_tensorflow_loaded(self, version: str) -> None:
         self.engine_label.setText("Training engine: ready")

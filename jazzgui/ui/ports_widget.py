@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import mido
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QWidget
 
 from jazzgui.errors import PortError
 from jazzgui.ui.audio_out import BUILT_IN_SYNTH_NAME, AudioOutput
 
+if TYPE_CHECKING:
+    import mido
+
 log = logging.getLogger(__name__)
 
 PortLister = Callable[[], list[str]]
-PortOpener = Callable[[str], mido.ports.BaseOutput]
+PortOpener = Callable[[str], "mido.ports.BaseOutput"]
 
 
 def _list_ports() -> list[str]:
@@ -93,7 +96,13 @@ class PortsWidget(QWidget):
         self.combo.clear()
         for name in names:
             self.combo.addItem(name, name)
-        self.combo.addItem(f"{BUILT_IN_SYNTH_NAME} (no MIDI needed)", BUILT_IN_SYNTH_NAME)
+        self.combo.addItem(BUILT_IN_SYNTH_NAME, BUILT_IN_SYNTH_NAME)
+        self.combo.setItemData(
+            self.combo.count() - 1,
+            "JazzGUI's own simple synth, played through the computer's audio output (no MIDI "
+            "needed)",
+            Qt.ItemDataRole.ToolTipRole,
+        )
         index = self.combo.findData(keep) if keep else -1
         if index < 0:
             index = self._default_index(names)
@@ -159,6 +168,8 @@ class PortsWidget(QWidget):
     def _send(self, port: mido.ports.BaseOutput, kind: str, note: int, velocity: int) -> None:
         if port.closed:
             return
+        import mido
+
         try:
             port.send(mido.Message(kind, note=note, velocity=velocity, channel=0))
         except Exception as error:  # a vanished port raises backend-specific errors

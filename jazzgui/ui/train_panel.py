@@ -86,6 +86,7 @@ class TrainPanel(QWidget):
 
     status = Signal(str)
     model_saved = Signal(str)
+    training_ended = Signal()
 
     def __init__(self, settings: TrainSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -429,7 +430,9 @@ class TrainPanel(QWidget):
             self.table.item(row, COL_CHORDS).setText(str(chords))
         else:
             message = entry.error or "no music was found"
-            report.setText(message)
+            # The row already names the file: show the problem and the advice.
+            prefix = f"{entry.path}: "
+            report.setText(message[len(prefix) :] if message.startswith(prefix) else message)
             report.setForeground(QBrush(QColor(PALETTE["danger"])))
             report.setToolTip(message)
             for column in (COL_TRACK, COL_BARS, COL_NOTES, COL_CHORDS):
@@ -575,6 +578,7 @@ class TrainPanel(QWidget):
         worker.failed.connect(self._on_training_failed)
         self._train_thread = start_worker(worker, "train")
         self._train_thread.ended.connect(self._update_buttons)
+        self._train_thread.ended.connect(self.training_ended)
         self.status.emit("Training started.")
         self._update_buttons()
 

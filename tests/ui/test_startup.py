@@ -22,8 +22,14 @@ _CHECK_WINDOW_FIRST = textwrap.dedent(
         seen["visible"] = window.isVisible()
         seen["tensorflow"] = "tensorflow" in sys.modules
         seen["keras"] = "keras" in sys.modules
+        wait_for_engine()
+
+    def wait_for_engine():
         # Once the window answers, the background loader brings TensorFlow in.
-        QTimer.singleShot(0, window.close)
+        if "ready" in window.engine_label.text() or "unavailable" in window.engine_label.text():
+            window.close()
+        else:
+            QTimer.singleShot(100, wait_for_engine)
 
     window.shown.connect(on_shown)
     window.show()

@@ -37,9 +37,10 @@ def test_bad_file_shows_its_error_and_training_runs_on_the_rest(
     _load_files(qtbot, panel, [reference_midi, bad_file])
 
     rows = {panel.table.item(r, 0).text(): r for r in range(panel.table.rowCount())}
-    bad_report = panel.table.item(rows["broken.mid"], COL_REPORT).text()
-    assert "broken.mid" in bad_report
-    assert not bad_report.startswith("OK")
+    bad_item = panel.table.item(rows["broken.mid"], COL_REPORT)
+    assert "damaged" in bad_item.text()  # the problem in words, with what to do
+    assert not bad_item.text().startswith("OK")
+    assert "broken.mid" in bad_item.toolTip()
     good_row = rows[reference_midi.name]
     assert panel.table.item(good_row, COL_REPORT).text().startswith("OK")
     assert panel.table.item(good_row, COL_TRACK).text()
