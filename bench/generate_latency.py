@@ -110,11 +110,10 @@ def main() -> None:
         f"{'reference: predict, later call (median of 10)':<52}{_ms(statistics.median(later)):>12}"
     )
     median = statistics.median(first_bar)
-    verdict = "met" if median < 0.020 else "NOT met"
+    verdict = "met" if max(median, first_bar[0]) < 0.020 else "NOT met"
     print(
         f"\nfirst bar: ours (median) {statistics.median(later) / median:.0f}x faster than the "
-        f"reference's later predict; target < 20 ms: {verdict} by the median "
-        f"(first call {first_bar[0] * 1000:.1f} ms; the slowest call shows machine load)"
+        f"reference's later predict; target < 20 ms for the first call and the median: {verdict}"
     )
 
 

@@ -16,6 +16,9 @@ from fractions import Fraction
 
 import numpy as np
 
+# Imported now, not lazily by numpy at the first request, so the first bar is as quick as any.
+from numpy.random import Generator, SeedSequence, default_rng
+
 from jazzgui.errors import JazzGUIError
 from jazzgui.model.modelfile import JazzModel
 from jazzgui.music.accompaniment import band_for_bar
@@ -133,7 +136,7 @@ def resolve_seed(seed: int | None) -> int:
     """The seed to use: the given one, or a fresh one (reported, so a take can be redone)."""
     if seed is not None:
         return int(seed)
-    return int(np.random.SeedSequence().entropy % (2**31))
+    return int(SeedSequence().entropy % (2**31))
 
 
 @functools.lru_cache(maxsize=8)
@@ -147,7 +150,7 @@ def _vocabulary_tables(tokens: tuple[str, ...]) -> tuple[Vocabulary, np.ndarray]
 class _Improviser:
     """Token sampling with every constraint: the bar's remaining beats, penalty, top-p."""
 
-    def __init__(self, model: JazzModel, settings: SamplerSettings, rng: np.random.Generator):
+    def __init__(self, model: JazzModel, settings: SamplerSettings, rng: Generator):
         self.model = model
         self.settings = settings
         self.rng = rng
@@ -176,7 +179,7 @@ class _Improviser:
     def _choose(self, allowed: np.ndarray) -> int:
         logits = np.where(allowed, self.logits, -np.inf)
         if self.settings.repetition_penalty > 1 and self.recent:
-            recent = np.unique(self.recent[-self.settings.penalty_window :])
+            recent = list(set(self.recent[-self.settings.penalty_window :]))
             logits[recent] -= math.log(self.settings.repetition_penalty)
         if self.settings.temperature == 0:
             return int(np.argmax(logits))
@@ -235,9 +238,9 @@ def improvise(
     if not len(progression):
         raise JazzGUIError("Cannot improvise over an empty progression: give at least one bar")
     seed = resolve_seed(settings.seed)
-    token_seq, pitch_seq = np.random.SeedSequence(seed).spawn(2)
-    pitch_rng = np.random.default_rng(pitch_seq)
-    improviser = _Improviser(model, settings, np.random.default_rng(token_seq))
+    token_seq, pitch_seq = SeedSequence(seed).spawn(2)
+    pitch_rng = default_rng(pitch_seq)
+    improviser = _Improviser(model, settings, default_rng(token_seq))
     beats = progression.beats_per_bar
     previous: int | None = None
     reference = improviser.reference_tokens() if settings.mode == "reference" else None
@@ -291,7 +294,7 @@ def generate_take(
     seed = resolve_seed(settings.seed)
     settings = replace(settings, seed=seed)
     changes = progression.repeated(choruses)
-    band_rng = np.random.default_rng([seed, 1])
+    band_rng = default_rng([seed, 1])
     events: list[NoteEvent] = []
     for bar in improvise(model, changes, settings):
         events.extend(bar.events)
