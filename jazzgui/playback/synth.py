@@ -139,12 +139,26 @@ def _harmonic_sum(phase: np.ndarray, amps: np.ndarray) -> np.ndarray:
 _VOICES = {SOLO_CHANNEL: _sax, COMP_CHANNEL: _epiano, BASS_CHANNEL: _bass}
 
 
+def _fast_length(n: int) -> int:
+    """The smallest 2^a 3^b 5^c >= n: FFT sizes that are quick without padding to 2^k."""
+    best = 1 << max(0, (n - 1).bit_length())
+    five = 1
+    while five < best:
+        three = five
+        while three < best:
+            size = three << max(0, (-(-n // three) - 1).bit_length())
+            best = min(best, size)
+            three *= 3
+        five *= 5
+    return best
+
+
 def _reverb(dry: np.ndarray, sr: int, rng: np.random.Generator, seconds: float = 1.2) -> np.ndarray:
     """A room: the dry signal convolved (by FFT) with decaying noise, decorrelated per side."""
     n_ir = int(seconds * sr)
     t = np.arange(n_ir) / sr
     wet = np.empty_like(dry)
-    size = 1 << int(np.ceil(np.log2(dry.shape[0] + n_ir)))
+    size = _fast_length(dry.shape[0] + n_ir)
     for side in range(2):
         ir = rng.standard_normal(n_ir) * np.exp(-t / (seconds / 6.9))
         ir[: int(0.012 * sr)] = 0.0  # pre-delay
