@@ -39,8 +39,10 @@ def test_train_then_generate(tmp_path, reference_midi, capsys):
     solo_path = tmp_path / "solo.mid"
     progression = "Dm7 G7 | Cmaj7 | Dm7 G7 | Cmaj7 |"
     generate = ["generate", "--model", str(model_path), "-o", str(solo_path), "--seed", "1"]
-    assert main([*generate, "--no-band", "--progression", progression]) == 0
+    wav = tmp_path / "solo.wav"
+    assert main([*generate, "--no-band", "--progression", progression, "--wav", str(wav)]) == 0
     assert {e.channel for e in read_take_midi(solo_path).events} == {SOLO_CHANNEL}
+    assert wav.read_bytes()[:4] == b"RIFF"
     capsys.readouterr()
     assert main([*generate, "--progression", progression, "--mode", "reference"]) == 0
     assert "mode=reference" in capsys.readouterr().out
@@ -53,6 +55,12 @@ def test_generate_without_starter_model_says_what_to_do(tmp_path, monkeypatch, c
     assert main(["generate", "-o", str(tmp_path / "t.mid")]) == 2
     err = capsys.readouterr().err
     assert "starter model is not installed" in err and "--model" in err
+
+
+def test_bad_progression_is_a_clear_error(tmp_path, capsys):
+    args = ["generate", "-o", str(tmp_path / "t.mid"), "--progression", "Dm7 | Qmaj7 |"]
+    assert main(args) == 2
+    assert "Qmaj7" in capsys.readouterr().err
 
 
 def test_train_without_usable_files_is_a_clear_error(tmp_path, capsys):

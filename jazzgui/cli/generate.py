@@ -55,8 +55,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    progression = _progression(args)  # a typo in the changes is reported before anything loads
     model = _model(args.model)
-    progression = _progression(args)
     settings = SamplerSettings(
         temperature=args.temperature, top_p=args.top_p, repetition_penalty=args.penalty,
         seed=args.seed, mode=args.mode,
