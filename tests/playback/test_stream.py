@@ -24,7 +24,7 @@ def make(clock: FakeClock, **callbacks) -> tuple[Player, RecordingPort]:
 
 
 def test_stream_plays_every_bar_on_time():
-    clock = FakeClock(real_scale=0.005)
+    clock = FakeClock(real_scale=0.05)
     player, port = make(clock)
     pulled_at: list[float] = []
 
@@ -47,7 +47,7 @@ def test_stream_plays_every_bar_on_time():
 
 
 def test_a_late_bar_is_a_rest_and_later_bars_keep_time():
-    clock = FakeClock(real_scale=0.005)
+    clock = FakeClock(real_scale=0.05)
     positions: list[float] = []
     player, port = make(clock, on_position=positions.append)
     origin = clock() + START_DELAY_S
@@ -79,7 +79,7 @@ def test_a_late_bar_is_a_rest_and_later_bars_keep_time():
 
 
 def test_generator_error_silences_and_reports():
-    clock = FakeClock(real_scale=0.005)
+    clock = FakeClock(real_scale=0.05)
     errors: list[BaseException] = []
     player, port = make(clock, on_error=errors.append)
 
