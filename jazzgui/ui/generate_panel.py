@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import random
 import threading
@@ -194,7 +195,40 @@ class GeneratePanel(QWidget):
         self._playhead_timer.setInterval(33)
         self._playhead_timer.timeout.connect(self._tick)
         self._apply_settings(settings)
+        self._set_tab_order()
         self._update_buttons()
+
+    def _set_tab_order(self) -> None:
+        """Tab moves top to bottom through the controls as they appear, then to the takes."""
+        chain = [
+            self.model_combo,
+            self.form_combo,
+            self.choruses_spin,
+            self.progression_edit,
+            self.tempo_spin,
+            self.swing_spin,
+            self.temperature_spin,
+            self.seed_spin,
+            self.seed_lock,
+            self.seed_dice,
+            self.instrument_combo,
+            self.comp_check,
+            self.bass_check,
+            self.ports.combo,
+            self.ports.refresh_button,
+            self.ports.test_button,
+            self.generate_button,
+            self.stop_button,
+            self.panic_button,
+            self.take_table,
+            self.replay_button,
+            self.star_button,
+            self.export_midi_button,
+            self.export_xml_button,
+            self.export_wav_button,
+        ]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     # Building ---------------------------------------------------------------------------------
     def _build_controls(self) -> QWidget:
@@ -546,12 +580,19 @@ class GeneratePanel(QWidget):
             self.generate()
 
     def _on_model_failed(self, message: str) -> None:
+        starter_missing = self._model_key == STARTER and not _starter_path().exists()
         self._model_key = None
         self._pending_generate = False
-        self.model_info.setText("Not loaded")
-        self.model_status.emit("Model: not loaded")
-        self._show_problem(f"The model could not be loaded. {message}")
+        self.model_status.emit("Model: none loaded")
         self._update_buttons()
+        if starter_missing:
+            # Not an error the person caused: say what to do, without a dialog at every start.
+            hint = "No starter model is installed: train one in the Train panel, or open a model."
+            self.model_info.setText(hint)
+            self.status.emit(hint)
+            return
+        self.model_info.setText("Not loaded: pick another model")
+        self._show_problem(f"The model could not be loaded. {message}")
 
     # Progression ------------------------------------------------------------------------------
     def _on_form_chosen(self, _index: int) -> None:

@@ -42,7 +42,7 @@ class LossPlot(QWidget):
         plot.setLabel("bottom", "epoch")
         plot.setLabel("left", "loss")
         plot.showGrid(x=True, y=True, alpha=0.25)
-        plot.addLegend(offset=(-10, 10))
+        plot.addLegend(offset=(10, -10))  # bottom left: loss curves start high
         plot.setMouseEnabled(x=False, y=False)
         plot.hideButtons()
         self._train_curve = plot.plot(

@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
         self.generate_panel.model_status.connect(self.model_label.setText)
         self.train_panel.status.connect(self.show_status)
         self.train_panel.model_saved.connect(self._on_model_saved)
+        self.train_panel.training_started.connect(self._on_training_started)
         self.train_panel.training_ended.connect(self._on_training_ended)
         if self.settings.window.geometry:
             self.restoreGeometry(QByteArray(self.settings.window.geometry))
@@ -216,6 +217,10 @@ class MainWindow(QMainWindow):
     def _on_model_saved(self, path: str) -> None:
         self.generate_panel.add_model(path)
         self.show_status(f"Model saved to {path}; it is now selectable in the Generate panel.")
+
+    def _on_training_started(self) -> None:
+        if "tensorflow" not in sys.modules:
+            self.engine_label.setText("Training engine: loading for training…")
 
     def _on_training_ended(self) -> None:
         if "tensorflow" in sys.modules:

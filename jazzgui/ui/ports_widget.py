@@ -129,10 +129,10 @@ class PortsWidget(QWidget):
         try:
             port = self._open(name)
         except PortError as error:
-            self.problem.emit(str(error))
             port = self._open(BUILT_IN_SYNTH_NAME)
             name = BUILT_IN_SYNTH_NAME
             self.combo.setCurrentIndex(self.combo.findData(name))
+            self.problem.emit(f"{error} Playing through the built-in synth instead.")
         old = self._port
         self._port, self._port_name = port, name
         self.port_changed.emit(port)

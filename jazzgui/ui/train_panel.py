@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections.abc import Callable
@@ -86,6 +87,7 @@ class TrainPanel(QWidget):
 
     status = Signal(str)
     model_saved = Signal(str)
+    training_started = Signal()
     training_ended = Signal()
 
     def __init__(self, settings: TrainSettings, parent: QWidget | None = None) -> None:
@@ -117,6 +119,25 @@ class TrainPanel(QWidget):
         layout.addWidget(splitter)
 
         self._apply_settings(settings)
+        chain = [
+            self.add_files_button,
+            self.add_folder_button,
+            self.remove_button,
+            self.clear_button,
+            self.table,
+            self.preset_combo,
+            self.epochs_spin,
+            self.hidden_spin,
+            self.lr_spin,
+            self.batch_spin,
+            self.val_spin,
+            self.patience_spin,
+            self.train_button,
+            self.stop_button,
+            self.save_button,
+        ]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
         self._update_buttons()
 
     # Building ---------------------------------------------------------------------------------
@@ -146,7 +167,7 @@ class TrainPanel(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
+        self.table.setWordWrap(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COL_REPORT, QHeaderView.ResizeMode.Stretch)
@@ -438,6 +459,7 @@ class TrainPanel(QWidget):
             for column in (COL_TRACK, COL_BARS, COL_NOTES, COL_CHORDS):
                 self.table.item(row, column).setText("")
         self.table.blockSignals(False)
+        self.table.resizeRowToContents(row)
         self._update_summary()
         self._update_buttons()
 
@@ -580,6 +602,7 @@ class TrainPanel(QWidget):
         self._train_thread.ended.connect(self._update_buttons)
         self._train_thread.ended.connect(self.training_ended)
         self.status.emit("Training started.")
+        self.training_started.emit()
         self._update_buttons()
 
     def _on_corpus_ready(self, corpus: Any) -> None:

@@ -1,0 +1,150 @@
+"""The window as a whole: tooltips, shortcuts, tab order, drag and drop, ports, bad model files."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent, QKeySequence
+from PySide6.QtWidgets import QCheckBox, QComboBox, QPushButton, QTabBar, QToolButton
+
+from jazzgui.errors import PortError
+from jazzgui.ui.audio_out import BUILT_IN_SYNTH_NAME
+from jazzgui.ui.synth_engine import BuiltInSynthPort, SynthEngine
+
+
+def test_every_control_has_a_tooltip(make_window):
+    window = make_window()
+    controls = []
+    for kind in (QPushButton, QToolButton, QCheckBox, QComboBox):
+        controls += [
+            w
+            for w in window.findChildren(kind)
+            # Qt's own helpers: tab-bar scroll arrows, the menu bar's overflow button.
+            if not isinstance(w.parent(), QTabBar) and not w.objectName().startswith("qt_")
+        ]
+    for panel in (window.generate_panel, window.train_panel):
+        controls += [
+            panel.findChild(type(w), w.objectName()) or w
+            for w in (
+                getattr(panel, name)
+                for name in dir(panel)
+                if name.endswith(("_spin", "_edit", "_table"))
+            )
+        ]
+    assert len(controls) > 30
+    missing = [
+        f"{type(w).__name__} {w.text() if hasattr(w, 'text') else ''}"
+        for w in controls
+        if not w.toolTip()
+    ]
+    assert missing == []
+
+
+def test_shortcuts_reach_their_actions(make_window):
+    window = make_window()
+    shortcuts = {
+        s.toString(): a.text().replace("&", "") for a in window.actions() for s in a.shortcuts()
+    }
+    assert shortcuts["Ctrl+G"] == "Generate"
+    assert shortcuts["Ctrl+."] == "Stop"
+    assert shortcuts["Space"] == "Stop"
+    assert shortcuts["Esc"] == "Panic"
+    assert shortcuts["Ctrl+T"] == "Train"
+    assert shortcuts[QKeySequence("Ctrl+O").toString()].startswith("Open Solo Files")
+
+
+def test_tab_moves_through_the_generate_controls_in_visual_order(make_window, qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    window = make_window()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
+    panel = window.generate_panel
+    panel.model_combo.setFocus()
+    expected = [
+        panel.form_combo,
+        panel.choruses_spin,
+        panel.progression_edit,
+        panel.tempo_spin,
+        panel.swing_spin,
+        panel.temperature_spin,
+        panel.seed_spin,
+        panel.seed_lock,
+        panel.seed_dice,
+        panel.instrument_combo,
+        panel.comp_check,
+        panel.bass_check,
+        panel.ports.combo,
+    ]
+    for widget in expected:
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        assert QApplication.focusWidget() is widget
+
+
+def test_dropping_files_adds_them_to_the_corpus(make_window, qtbot, reference_midi):
+    panel = make_window().train_panel
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(reference_midi))])
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    panel.dropEvent(event)
+    assert panel.paths() == [str(reference_midi)]
+    qtbot.waitUntil(lambda: str(reference_midi) in panel._entries, timeout=60000)
+    assert panel._entries[str(reference_midi)].ok
+    assert panel.train_button.isEnabled()
+
+
+def test_a_port_that_fails_to_open_falls_back_to_the_built_in_synth(make_window):
+    def broken(name):
+        raise PortError(f"The MIDI output {name!r} cannot be opened: it vanished.")
+
+    window = make_window(port_lister=lambda: ["Gone synth"], port_opener=broken)
+    ports = window.generate_panel.ports
+    assert ports.port_name == BUILT_IN_SYNTH_NAME
+    assert isinstance(ports.port, BuiltInSynthPort)
+    assert "vanished" in window.status_label.text()
+
+
+def test_test_note_plays_and_releases_on_the_output(make_window, qtbot, fake_port):
+    window = make_window()
+    qtbot.mouseClick(window.generate_panel.ports.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(fake_port.notes()) == 8, timeout=3000)
+    assert fake_port.sounding() == set()
+
+
+def test_a_corrupt_model_file_is_explained_and_the_app_stays_usable(make_window, qtbot, tmp_path):
+    bad = tmp_path / "broken.jazzmodel"
+    bad.write_bytes(b"not a zip at all")
+    window = make_window()
+    panel = window.generate_panel
+    panel.add_model(str(bad))
+    qtbot.waitUntil(lambda: "broken.jazzmodel" in window.status_label.text(), timeout=10000)
+    assert panel._model is None
+    assert not panel.generate_button.isEnabled()
+    panel.tempo_spin.setValue(150)
+    assert panel.tempo_spin.value() == 150
+
+
+def test_the_built_in_synth_sounds_and_stops(qapp):
+    import mido
+
+    engine = SynthEngine(44100)
+    port = BuiltInSynthPort(engine)
+    assert np.abs(engine.render(512)).max() == 0.0
+    port.send(mido.Message("note_on", note=60, velocity=100, channel=0))
+    sound = engine.render(4410)
+    assert sound.shape == (4410, 2)
+    assert np.abs(sound).max() > 0.01
+    port.send(mido.Message("note_off", note=60, velocity=0, channel=0))
+    engine.render(44100 // 5)  # the release fades within a fifth of a second
+    assert engine.sounding == 0
+    assert np.abs(engine.render(512)).max() == 0.0
+    port.send(mido.Message("note_on", note=64, velocity=100, channel=1))
+    port.send(mido.Message("control_change", control=120, value=0, channel=1))
+    assert engine.sounding == 0
+    assert np.abs(engine.render(512)).max() == 0.0
