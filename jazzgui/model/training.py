@@ -307,7 +307,10 @@ def _dataset(tf: Any, x: np.ndarray, y: np.ndarray, config: TrainConfig, shuffle
     options = tf.data.Options()
     # Windows are independent examples: shard them by element across workers.
     options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
-    return data.batch(config.batch_size).prefetch(tf.data.AUTOTUNE).with_options(options)
+    # The windows are already in memory: tf.data's autotuner and a prefetch thread only compete
+    # with the train step for the CPU (measured slightly slower on two cores).
+    options.autotune.enabled = False
+    return data.batch(config.batch_size).with_options(options)
 
 
 def _sha256(path: Path) -> str:
