@@ -136,6 +136,7 @@ class GeneratePanel(QWidget):
 
     status = Signal(str)
     model_status = Signal(str)
+    playing_changed = Signal(bool)
 
     def __init__(
         self,
@@ -153,6 +154,7 @@ class GeneratePanel(QWidget):
         self._model_key: str | None = None
         self._model_loader: WorkerHandle | None = None
         self._feeding = False
+        self._was_busy = False
         self._export_workers: list[WorkerHandle] = []
         self._pending_generate = False
         self._player: Any = None
@@ -953,6 +955,9 @@ class GeneratePanel(QWidget):
     # State ------------------------------------------------------------------------------------
     def _update_buttons(self) -> None:
         busy = self.is_generating or self.is_playing
+        if busy != self._was_busy:
+            self._was_busy = busy
+            self.playing_changed.emit(busy)
         self.generate_button.setEnabled(
             self._progression is not None and self._model_key is not None
         )

@@ -168,8 +168,13 @@ class MainWindow(QMainWindow):
             "&Generate", self._generate, ["Ctrl+G"], "Improvise a new take and play it"
         )
         self.stop_action = self._action(
-            "&Stop", gp.stop, ["Ctrl+.", "Space"], "Stop playing (the notes end cleanly)"
+            "&Stop", gp.stop, ["Ctrl+."], "Stop playing (the notes end cleanly)"
         )
+        # Space stops only while something plays; otherwise it presses the focused button or
+        # ticks the focused box, as keyboard users expect.
+        self.space_stop_action = self._action("Stop (Space)", gp.stop, ["Space"], "Stop playing")
+        self.space_stop_action.setEnabled(False)
+        gp.playing_changed.connect(self.space_stop_action.setEnabled)
         self.panic_action = self._action(
             "&Panic", gp.panic, ["Esc"], "Silence every note on every channel at once"
         )

@@ -167,3 +167,42 @@ def test_replay_star_and_export(ready_panel, qtbot, fake_port, tmp_path):
 
     assert notes(read_take_midi(target).events) == notes(panel.takes[0].take.events)
     assert "Exported" in window.status_label.text()
+
+
+def test_space_stops_playback_but_otherwise_ticks_the_focused_box(ready_panel, qtbot, fake_port):
+    window, panel = ready_panel
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
+    panel.comp_check.setFocus()
+    qtbot.keyClick(panel.comp_check, Qt.Key.Key_Space)
+    assert not panel.comp_check.isChecked()  # not playing: Space is the box's own key
+
+    panel.progression_edit.setPlainText("Dm7 G7 | Cmaj7 | " * 8)
+    panel.tempo_spin.setValue(120)
+    qtbot.mouseClick(panel.generate_button, LEFT)
+    qtbot.waitUntil(lambda: len(_note_counts(fake_port)[0]) > 3, timeout=10000)
+    assert window.space_stop_action.isEnabled()
+    qtbot.keyClick(panel.comp_check, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: not panel.is_playing, timeout=5000)
+    assert panel.comp_check.isChecked() is False
+    assert fake_port.sounding() == set()
+    assert not window.space_stop_action.isEnabled()
+
+
+def test_export_as_musicxml_and_wav(ready_panel, qtbot, tmp_path):
+    import wave
+
+    _window, panel = ready_panel
+    qtbot.mouseClick(panel.generate_button, LEFT)
+    qtbot.waitUntil(lambda: len(panel.takes) == 1, timeout=10000)
+    take = panel.takes[0].take
+    xml, wav = tmp_path / "take.musicxml", tmp_path / "take.wav"
+    handles = [
+        panel.export_take(take, "musicxml", str(xml)),
+        panel.export_take(take, "wav", str(wav)),
+    ]
+    qtbot.waitUntil(lambda: not any(h.running for h in handles), timeout=60000)
+    assert "<score-partwise" in xml.read_text(encoding="utf-8")
+    with wave.open(str(wav)) as audio:
+        seconds = audio.getnframes() / audio.getframerate()
+    assert seconds >= take.length_beats * 60 / take.tempo_bpm

@@ -123,3 +123,15 @@ def test_presets_fill_the_hyperparameters(make_window):
     assert panel.hidden_spin.value() == 128
     panel.epochs_spin.setValue(301)
     assert panel.preset_combo.currentText() == "Custom"
+
+
+def test_a_bar_range_override_reads_the_file_again(make_window, qtbot, reference_midi):
+    from jazzgui.ui.train_panel import COL_BARS, COL_RANGE
+
+    panel = make_window().train_panel
+    _load_files(qtbot, panel, [reference_midi])
+    whole = int(panel.table.item(0, COL_BARS).text())
+    panel.table.item(0, COL_RANGE).setText("20-59")
+    qtbot.waitUntil(lambda: panel.table.item(0, COL_BARS).text() == "40", timeout=60000)
+    assert whole > 40
+    assert panel._entries[str(reference_midi)].sheet.first_bar == 20

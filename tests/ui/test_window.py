@@ -47,7 +47,7 @@ def test_shortcuts_reach_their_actions(make_window):
     }
     assert shortcuts["Ctrl+G"] == "Generate"
     assert shortcuts["Ctrl+."] == "Stop"
-    assert shortcuts["Space"] == "Stop"
+    assert shortcuts["Space"] == "Stop (Space)"
     assert shortcuts["Esc"] == "Panic"
     assert shortcuts["Ctrl+T"] == "Train"
     assert shortcuts[QKeySequence("Ctrl+O").toString()].startswith("Open Solo Files")
