@@ -335,11 +335,27 @@ def _no_display() -> bool:
     return not any(os.environ.get(k) for k in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
 
 
+def _known_binding_problem() -> str:
+    """A warning for Qt bindings known to crash this app, or "" when there is none."""
+    import PySide6
+
+    if PySide6.__version__ == "6.12.0" and sys.version_info < (3, 12):
+        # 6.12.0 drops a reference to None/True on every call into Qt; Python before 3.12
+        # then frees them and aborts after a few minutes of use.
+        return (
+            "jazzgui: PySide6 6.12.0 has a reference-counting bug on Python "
+            f"{sys.version_info.major}.{sys.version_info.minor} that crashes Qt apps after a "
+            "while. Install another version: pip install 'pyside6==6.11.3'\n"
+        )
+    return ""
+
+
 def run_app(argv: list[str] | None = None) -> int:
     """Open the window and run the event loop; 1 with a clear message when there is no display."""
     if _no_display():
         sys.stderr.write(_HEADLESS_MESSAGE)
         return 1
+    sys.stderr.write(_known_binding_problem())
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     QApplication.setOrganizationName(ORGANIZATION)
     QApplication.setApplicationName(APPLICATION)
