@@ -502,6 +502,8 @@ class GeneratePanel(QWidget):
             0, "The model that ships with JazzGUI", Qt.ItemDataRole.ToolTipRole
         )
         for path in self._settings.recent_models:
+            if not Path(path).exists():
+                continue  # moved or deleted since; it stays in the settings in case it returns
             self.model_combo.addItem(Path(path).stem, path)
             self.model_combo.setItemData(
                 self.model_combo.count() - 1, path, Qt.ItemDataRole.ToolTipRole
