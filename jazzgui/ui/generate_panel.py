@@ -166,8 +166,6 @@ class GeneratePanel(QWidget):
         self._bridge.take_done.connect(self._on_take_generated)
         self._progression = None
         self._current: TakeEntry | None = None
-        self._take_events: list[NoteEvent] = []
-        self._take_started = 0.0
         self.takes: list[TakeEntry] = []
         self._playhead_beat: float | None = None
 
@@ -726,7 +724,7 @@ class GeneratePanel(QWidget):
             ),
         )
         entry = TakeEntry(len(self.takes) + 1, take, model_name, seed, temperature)
-        self._show_take_frame(take, progression)
+        self._show_take_frame(progression)
         self._current = entry
         bars = self._bars(entry, model, progression, seed, temperature, comp, bass)
         try:
@@ -766,7 +764,8 @@ class GeneratePanel(QWidget):
         bridge = self._bridge
 
         def bars() -> Iterator[list[NoteEvent]]:
-            rng = np.random.default_rng(seed)
+            # The same streams as generate_take, so a seed gives the same take as the CLI.
+            rng = np.random.default_rng([seed, 1])
             settings = SamplerSettings(temperature=temperature, seed=seed)
             events: list[NoteEvent] = []
             for generated in improvise(model, progression, settings):
@@ -782,15 +781,13 @@ class GeneratePanel(QWidget):
 
         return bars()
 
-    def _show_take_frame(self, take: Take, progression: Any) -> None:
+    def _show_take_frame(self, progression: Any) -> None:
         self.piano_roll.clear(progression.length_beats, progression.beats_per_bar)
         self.piano_roll.set_chords(
             (span.start_beat, span.duration, str(span.chord)) for span in progression.spans()
         )
-        self._take_events = []
 
     def _on_bar_generated(self, events: list[NoteEvent]) -> None:
-        self._take_events.extend(events)
         self.piano_roll.add_events(events)
 
     def _on_take_generated(self, entry: TakeEntry, events: list[NoteEvent]) -> None:
@@ -882,7 +879,7 @@ class GeneratePanel(QWidget):
         try:
             progression = parse_progression(take.progression_text, take.beats_per_bar)
             choruses = max(take.bars // max(len(progression), 1), 1)
-            self._show_take_frame(take, progression.repeated(choruses))
+            self._show_take_frame(progression.repeated(choruses))
             self.piano_roll.add_events(take.events)
             self._ensure_player().play(take)
         except (JazzGUIError, RuntimeError, ValueError) as error:

@@ -206,3 +206,23 @@ def test_export_as_musicxml_and_wav(ready_panel, qtbot, tmp_path):
     with wave.open(str(wav)) as audio:
         seconds = audio.getnframes() / audio.getframerate()
     assert seconds >= take.length_beats * 60 / take.tempo_bpm
+
+
+def test_a_take_matches_the_headless_generator_for_the_same_seed(ready_panel, qtbot):
+    from jazzgui.model.sampling import SamplerSettings, generate_take
+    from jazzgui.music.progression import parse_progression
+
+    _window, panel = ready_panel
+    panel.seed_spin.setValue(99)
+    panel.seed_lock.setChecked(True)
+    panel.temperature_spin.setValue(0.8)
+    qtbot.mouseClick(panel.generate_button, LEFT)
+    qtbot.waitUntil(lambda: len(panel.takes) == 1, timeout=10000)
+    headless = generate_take(
+        panel._model,
+        parse_progression("Dm7 G7 | Cmaj7 |"),
+        SamplerSettings(temperature=0.8, seed=99),
+        choruses=1,
+        tempo_bpm=300,
+    )
+    assert panel.takes[0].take.events == sorted(headless.events)
