@@ -28,6 +28,10 @@ FORMAT_NAME = "jazzgui-model"
 FORMAT_VERSION = 1
 _MEMBERS = ("manifest.json", "vocabulary.json", "config.json", "card.json", "weights.npz")
 _PRIMERS = "primers.json"
+# The training corpus as token ids, one list per file: lets the sampler refuse long verbatim
+# copies. Optional, so files written before it was added still load.
+_CORPUS = "corpus.json"
+_OPTIONAL = (_PRIMERS, _CORPUS)
 _RETRAIN = "Train a new model with `jazzgui train` or pick another model file"
 
 
@@ -68,6 +72,8 @@ class JazzModel:
     card: dict[str, Any] = field(default_factory=dict)
     primers: list[list[str]] = field(default_factory=list)  # corpus bars that prime sampling
     path: Path | None = None  # where it was loaded from or saved to
+    # Token ids of each training file (empty: unknown, e.g. an older file), for max_copy.
+    corpus: list[list[int]] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -112,7 +118,22 @@ class JazzModel:
             if unknown:
                 problems.append(f"primer bar {i} uses tokens not in the vocabulary: {unknown[:3]}")
                 break
+        size = len(self.vocabulary)
+        for i, sequence in enumerate(self.corpus):
+            bad = [t for t in sequence if not _is_token_id(t, size)]
+            if bad:
+                problems.append(
+                    f"corpus sequence {i} holds token ids outside the vocabulary "
+                    f"(0-{size - 1}): {bad[:3]}"
+                )
+                break
         return problems
+
+
+def _is_token_id(value: object, size: int) -> bool:
+    # JSON's true/false would pass as ints: a token id is a plain integer.
+    integer = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+    return integer and 0 <= value < size
 
 
 def save_model(model: JazzModel, path: str | Path) -> Path:
@@ -144,6 +165,7 @@ def save_model(model: JazzModel, path: str | Path) -> Path:
                 archive.writestr("config.json", json.dumps(model.config.to_dict(), indent=1))
                 archive.writestr("card.json", json.dumps(model.card, indent=1, default=str))
                 archive.writestr(_PRIMERS, json.dumps(model.primers))
+                archive.writestr(_CORPUS, json.dumps([list(map(int, s)) for s in model.corpus]))
                 archive.writestr("weights.npz", weights.getvalue())
             handle.flush()
             os.fsync(handle.fileno())
@@ -236,7 +258,7 @@ def _read_members(path: Path, archive: zipfile.ZipFile) -> dict[str, bytes]:
     missing = [m for m in _MEMBERS if m not in names]
     if missing:
         raise ModelFileError(path, f"is incomplete: {', '.join(missing)} missing", _RETRAIN)
-    wanted = [*_MEMBERS, _PRIMERS] if _PRIMERS in names else list(_MEMBERS)
+    wanted = [*_MEMBERS, *(name for name in _OPTIONAL if name in names)]
     # Reading every member checks its CRC, so damage inside the archive shows up here.
     return {name: archive.read(name) for name in wanted}
 
@@ -261,6 +283,17 @@ def _build_model(path: Path, members: dict[str, bytes]) -> JazzModel:
         raise ModelFileError(path, "config.json or card.json is not a JSON object", _RETRAIN)
     if not isinstance(primers, list) or not all(isinstance(b, list) for b in primers):
         raise ModelFileError(path, "primers.json is not a list of bars", _RETRAIN)
+    if _CORPUS in members:
+        corpus = _json(path, members[_CORPUS], _CORPUS)
+        if not isinstance(corpus, list) or not all(isinstance(s, list) for s in corpus):
+            raise ModelFileError(path, "corpus.json is not a list of token sequences", _RETRAIN)
+    else:
+        corpus = []
+        log.info(
+            "model %s carries no corpus sequences (an older file): the sampler cannot limit "
+            "verbatim copies from its training music",
+            path,
+        )
     try:
         config = ModelConfig.from_dict(config_data)
         with np.load(io.BytesIO(members["weights.npz"]), allow_pickle=False) as npz:
@@ -269,7 +302,7 @@ def _build_model(path: Path, members: dict[str, bytes]) -> JazzModel:
         raise ModelFileError(
             path, f"its configuration or weights cannot be read ({error})", _RETRAIN
         ) from error
-    model = JazzModel(list(vocabulary), config, weights, card, primers, path)
+    model = JazzModel(list(vocabulary), config, weights, card, primers, path, corpus)
     problems = model.check()
     if problems:
         raise ModelFileError(path, "is inconsistent: " + "; ".join(problems), _RETRAIN)

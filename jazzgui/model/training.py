@@ -133,6 +133,8 @@ def train(
     )
     result.model.card = _card(corpus, result, train_config, resume)
     result.model.primers = _primers(corpus, train_config.seed)
+    # Every file whole (validation bars too): the sampler keeps its takes from copying any of it.
+    result.model.corpus = [sequence.tolist() for sequence in corpus.sequences()]
     return result
 
 

@@ -38,7 +38,8 @@ def random_model(
         for name, shape in weight_shapes(len(tokens), config).items()
     }
     primers = [tokens[:2], tokens[-1:]]
-    return JazzModel(tokens, config, weights, {"epochs": 3, "loss": 1.0}, primers)
+    corpus = [list(range(len(tokens))), [0] * 4]
+    return JazzModel(tokens, config, weights, {"epochs": 3, "loss": 1.0}, primers, corpus=corpus)
 
 
 def tiny_corpus(bars: int = 24, seed: int = 0) -> Corpus:

@@ -23,6 +23,7 @@ def test_round_trip_keeps_everything(tmp_path, make_model):
     assert loaded.config == model.config
     assert loaded.card == model.card
     assert loaded.primers == model.primers
+    assert loaded.corpus == model.corpus
     assert loaded.name == "m"
     for name, array in model.weights.items():
         np.testing.assert_array_equal(loaded.weights[name], array)
@@ -84,6 +85,13 @@ def _wrong_weights(name, data):
     return out.getvalue()
 
 
+def _corpus_json(corpus):
+    def change(name, data):
+        return json.dumps(corpus).encode() if name == "corpus.json" else data
+
+    return change
+
+
 def _short_vocabulary(name, data):
     return json.dumps(json.loads(data)[:-1]).encode() if name == "vocabulary.json" else data
 
@@ -101,6 +109,11 @@ def _short_vocabulary(name, data):
         (lambda p: _rewrite(p, _wrong_weights), "dense.bias has shape"),
         (lambda p: _rewrite(p, _short_vocabulary), "has shape"),
         (lambda p: _rewrite(p, lambda n, d: b"{oops" if n == "config.json" else d), "JSON"),
+        (lambda p: _rewrite(p, _corpus_json([[0, 1, 999]])), "outside the vocabulary"),
+        (lambda p: _rewrite(p, _corpus_json([[0, -1]])), "outside the vocabulary"),
+        (lambda p: _rewrite(p, _corpus_json([[0, True]])), "outside the vocabulary"),
+        (lambda p: _rewrite(p, _corpus_json([[0, "C,1"]])), "outside the vocabulary"),
+        (lambda p: _rewrite(p, _corpus_json({"a": 1})), "corpus.json is not a list"),
     ],
     ids=[
         "missing",
@@ -113,6 +126,11 @@ def _short_vocabulary(name, data):
         "wrong-shape",
         "vocabulary-mismatch",
         "bad-json",
+        "corpus-id-too-big",
+        "corpus-id-negative",
+        "corpus-id-bool",
+        "corpus-id-text",
+        "corpus-not-a-list",
     ],
 )
 def test_bad_files_raise_model_file_error(tmp_path, make_model, damage, message):
@@ -141,3 +159,17 @@ def test_nan_weights_are_refused(tmp_path, make_model):
     model.weights["dense.bias"][0] = np.nan
     with pytest.raises(ModelFileError, match="NaN"):
         save_model(model, tmp_path / "m.jazzmodel")
+
+
+def test_a_model_without_corpus_sequences_loads_and_generates(tmp_path, make_model, caplog):
+    from jazzgui.model.sampling import SamplerSettings, generate_take
+    from jazzgui.music.progression import parse_progression
+
+    path = save_model(make_model(), tmp_path / "old.jazzmodel")
+    _rewrite(path, lambda n, d: None if n == "corpus.json" else d)  # as written before it existed
+    with caplog.at_level("INFO", logger="jazzgui.model.modelfile"):
+        loaded = load_model(path)
+    assert loaded.corpus == []
+    assert "cannot limit verbatim copies" in caplog.text
+    take = generate_take(loaded, parse_progression("C7 | F7 | C7 | G7 |"), SamplerSettings(seed=3))
+    assert take.bars == 4 and take.events

@@ -37,7 +37,10 @@ def test_training_reports_epochs_and_learns(tmp_path, corpus):
     assert [c["file"] for c in card["corpus"]] == ["tiny0.mid", "tiny1.mid"]
     assert card["bars"] == corpus.bar_count and card["tokens"] == corpus.token_count
     assert model.primers and all(t in model.vocabulary for b in model.primers for t in b)
+    # Every file's tokens, whole, so the sampler can limit verbatim copies.
+    assert model.corpus == [s.tolist() for s in corpus.sequences()]
     loaded = load_model(save_model(model, tmp_path / "tiny.jazzmodel"))
+    assert loaded.corpus == model.corpus
     take = generate_take(loaded, parse_progression("C7 | F7 | C7 | G7 |"), SamplerSettings(seed=0))
     assert take.events
 
