@@ -23,6 +23,7 @@ from jazzgui.errors import JazzGUIError
 from jazzgui.model.modelfile import JazzModel
 from jazzgui.music.accompaniment import band_for_bar
 from jazzgui.music.corpus import Vocabulary
+from jazzgui.music.evaluate import NgramIndex, strong_positions
 from jazzgui.music.events import NoteEvent, Provenance, Take
 from jazzgui.music.grammar import GRID, ValueToken, token_duration
 from jazzgui.music.progression import Progression
@@ -40,7 +41,13 @@ class SamplerSettings:
     penalty dividing the probability of recently played tokens, the seed (None: a fresh one,
     reported in the take), the mode ("sample", or "reference" = the reference's argmax from
     zeros, 50 tokens a bar) and the primer ("corpus" = a bar of the training music stored in
-    the model, "none" = a zero state, or a sequence of token texts)."""
+    the model, "none" = a zero state, or a sequence of token texts).
+
+    Two musical constraints of the "sample" mode: `strong_beat_chord_bias` multiplies the
+    probability of chord-tone (C) values that start on a strong beat (beats 1 and 3 in 4/4,
+    every beat in other meters, as the measures count them; 1 disables it), and `max_copy`
+    refuses any value that would make the take repeat more than that many consecutive tokens
+    of one training file verbatim (None disables it; models without their corpus cannot)."""
 
     temperature: float = 1.0
     top_p: float = 0.95
@@ -51,6 +58,8 @@ class SamplerSettings:
     penalty_window: int = 8  # how many recent tokens the repetition penalty looks back on
     low: int = 55  # solo range (MIDI pitches)
     high: int = 84
+    strong_beat_chord_bias: float = 10.0
+    max_copy: int | None = 7
 
     def validate(self) -> list[str]:
         problems = []
@@ -68,6 +77,12 @@ class SamplerSettings:
             problems.append(
                 f"primer must be 'corpus', 'none' or a list of tokens ({self.primer!r})"
             )
+        if not 0 < self.strong_beat_chord_bias < math.inf:
+            problems.append(
+                f"strong-beat chord-tone bias must be above 0 (got {self.strong_beat_chord_bias})"
+            )
+        if self.max_copy is not None and self.max_copy < 1:
+            problems.append(f"max copy must be at least 1 token or None (got {self.max_copy})")
         if self.high - self.low < 11:
             problems.append(f"the range {self.low}-{self.high} must span at least an octave")
         return problems
@@ -140,21 +155,44 @@ def resolve_seed(seed: int | None) -> int:
 
 
 @functools.lru_cache(maxsize=8)
-def _vocabulary_tables(tokens: tuple[str, ...]) -> tuple[Vocabulary, np.ndarray]:
-    """A model's vocabulary and each token's length in twelfths of a beat, parsed once."""
+def _vocabulary_tables(tokens: tuple[str, ...]) -> tuple[Vocabulary, np.ndarray, np.ndarray]:
+    """A model's vocabulary, each token's length in twelfths of a beat, and which tokens are
+    chord tones, parsed once."""
     twelfths = np.array([int(token_duration(t) * GRID) for t in tokens], dtype=np.int64)
     twelfths.setflags(write=False)
-    return Vocabulary.from_list(tokens), twelfths
+    chord_tones = np.array([t.startswith("C,") for t in tokens], dtype=bool)
+    chord_tones.setflags(write=False)
+    return Vocabulary.from_list(tokens), twelfths, chord_tones
+
+
+@functools.lru_cache(maxsize=4)
+def _corpus_index(
+    tokens: tuple[str, ...], corpus: tuple[tuple[int, ...], ...]
+) -> NgramIndex | None:
+    """The n-gram index of a model's training files (None when the model does not carry them)."""
+    if not corpus:
+        return None
+    return NgramIndex([tokens[i] for i in sequence] for sequence in corpus)
 
 
 class _Improviser:
-    """Token sampling with every constraint: the bar's remaining beats, penalty, top-p."""
+    """Token sampling with every constraint: the bar's remaining beats, penalty, the
+    strong-beat chord-tone bias, top-p, and the limit on verbatim copies."""
 
     def __init__(self, model: JazzModel, settings: SamplerSettings, rng: Generator):
         self.model = model
         self.settings = settings
         self.rng = rng
-        self.vocabulary, self.twelfths = _vocabulary_tables(tuple(model.vocabulary))
+        tokens = tuple(model.vocabulary)
+        self.vocabulary, self.twelfths, self.chord_tones = _vocabulary_tables(tokens)
+        self.bias = math.log(settings.strong_beat_chord_bias)
+        self.index: NgramIndex | None = None
+        if settings.max_copy is not None:
+            self.index = _corpus_index(tokens, tuple(tuple(s) for s in model.corpus))
+            if self.index is None:
+                log.info("model %s has no corpus sequences: verbatim copies are not limited",
+                         model.name)  # fmt: skip
+        self.match = NgramIndex.START  # the running verbatim match of the take's tokens
         self.stepper = LSTMStepper(model)
         self.recent: list[int] = []
         self.logits = self._prime()
@@ -176,30 +214,65 @@ class _Improviser:
         assert logits is not None
         return logits
 
-    def _choose(self, allowed: np.ndarray) -> int:
+    def _copies_too_much(self, index: int) -> bool:
+        """Whether this token would make the running verbatim match exceed max_copy."""
+        if self.index is None or self.settings.max_copy is None:
+            return False
+        matched = self.index.advance(self.match, self.model.vocabulary[index])[1]
+        return matched > self.settings.max_copy
+
+    def _choose(self, allowed: np.ndarray, strong: bool) -> int:
         logits = np.where(allowed, self.logits, -np.inf)
         if self.settings.repetition_penalty > 1 and self.recent:
             recent = list(set(self.recent[-self.settings.penalty_window :]))
             logits[recent] -= math.log(self.settings.repetition_penalty)
-        if self.settings.temperature == 0:
-            return int(np.argmax(logits))
-        probabilities = softmax(logits / self.settings.temperature)
+        temperature = self.settings.temperature
+        scores = logits if temperature == 0 else logits / temperature
+        if strong and self.bias:
+            # Times the bias on the (tempered) probability of chord tones at a strong beat.
+            scores = scores + np.where(self.chord_tones, self.bias, 0.0)
+        if temperature == 0:
+            order = np.argsort(-scores, kind="stable")[: int(allowed.sum())]
+            for index in order:
+                if not self._copies_too_much(int(index)):
+                    return int(index)
+            return int(order[0])  # every allowed token would copy: the constraint yields
+        probabilities = softmax(scores)
+        nucleus = probabilities
         if self.settings.top_p < 1:
             order = np.argsort(-probabilities, kind="stable")
             cumulative = np.cumsum(probabilities[order])
             keep = order[: int(np.searchsorted(cumulative, self.settings.top_p)) + 1]
             nucleus = np.zeros_like(probabilities)
             nucleus[keep] = probabilities[keep]
-            probabilities = nucleus / nucleus.sum()
-        return int(self.rng.choice(len(probabilities), p=probabilities))
+        # Draw from the nucleus, then from every allowed token, without refused tokens; only
+        # when all of them would copy too much does the constraint yield.
+        for candidates in (nucleus, probabilities):
+            index = self._draw(candidates.copy())
+            if index is not None:
+                return index
+        return int(self.rng.choice(len(nucleus), p=nucleus / nucleus.sum()))
+
+    def _draw(self, weights: np.ndarray) -> int | None:
+        """A token drawn in proportion to `weights`, redrawn without any refused one."""
+        while (total := weights.sum()) > 0:
+            index = int(self.rng.choice(len(weights), p=weights / total))
+            if not self._copies_too_much(index):
+                return index
+            weights[index] = 0.0
+        return None
 
     def _feed(self, index: int) -> None:
         self.recent.append(index)
+        if self.index is not None:
+            self.match = self.index.advance(self.match, self.model.vocabulary[index])
         self.logits = self.stepper.step(index)
 
     def bar(self, beats_per_bar: int) -> list[str]:
         """Tokens filling exactly `beats_per_bar` beats."""
-        remaining = beats_per_bar * GRID
+        total = beats_per_bar * GRID
+        strong_onsets = {beat * GRID for beat in strong_positions(beats_per_bar)}
+        remaining = total
         tokens: list[str] = []
         while remaining > 0:
             allowed = self.twelfths <= remaining
@@ -209,7 +282,7 @@ class _Improviser:
                 tokens.append(rest)
                 self._feed(self.vocabulary.nearest(rest))
                 break
-            index = self._choose(allowed)
+            index = self._choose(allowed, total - remaining in strong_onsets)
             tokens.append(self.model.vocabulary[index])
             remaining -= int(self.twelfths[index])
             self._feed(index)
@@ -303,7 +376,10 @@ def generate_take(
     extra = {"mode": settings.mode, "choruses": str(choruses)}
     if settings.mode == "sample":
         extra.update(
-            top_p=f"{settings.top_p:g}", repetition_penalty=f"{settings.repetition_penalty:g}"
+            top_p=f"{settings.top_p:g}",
+            repetition_penalty=f"{settings.repetition_penalty:g}",
+            strong_beat_chord_bias=f"{settings.strong_beat_chord_bias:g}",
+            max_copy=str(settings.max_copy),
         )
     provenance = Provenance(
         model=model_name or model.name,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from fractions import Fraction
 
 import numpy as np
@@ -17,6 +18,8 @@ from jazzgui.model.sampling import (
     generate_take,
     improvise,
 )
+from jazzgui.music.corpus import Vocabulary
+from jazzgui.music.evaluate import NgramIndex, line_from_take, strong_beat_counts
 from jazzgui.music.events import BASS_CHANNEL, COMP_CHANNEL, SOLO_CHANNEL
 from jazzgui.music.grammar import token_duration
 from jazzgui.music.progression import parse_progression
@@ -167,8 +170,81 @@ def test_no_seed_draws_one_and_reports_it(make_model):
         SamplerSettings(repetition_penalty=0.5),
         SamplerSettings(mode="beam"),
         SamplerSettings(primer="random"),
+        SamplerSettings(strong_beat_chord_bias=0),
+        SamplerSettings(max_copy=0),
     ],
 )
 def test_bad_settings_are_refused(make_model, settings):
     with pytest.raises(JazzGUIError):
         next(improvise(make_model(), CHANGES, settings))
+
+
+@pytest.mark.parametrize("beats_per_bar", [4, 3])
+def test_strong_beat_bias_raises_chord_tones_on_strong_beats(make_model, beats_per_bar):
+    model = make_model(seed=2)
+    changes = parse_progression("Dm7 | G7 | Cmaj7 | A7 |", beats_per_bar).repeated(4)
+
+    def share(bias):
+        chord = strong = 0
+        for seed in range(6):
+            settings = SamplerSettings(seed=seed, strong_beat_chord_bias=bias, max_copy=None)
+            take = generate_take(model, changes, settings, band=False)
+            # Counted as the quality measures count them: notes on strong beats, their chords.
+            c, n = strong_beat_counts(line_from_take(take))
+            chord, strong = chord + c, strong + n
+        return chord / strong
+
+    plain, biased = share(1.0), share(10.0)
+    assert biased > plain + 0.15
+    assert biased > 0.8
+
+
+def _tokens(model, changes, settings):
+    """The take's tokens as the model's vocabulary numbers them (a bar-closing rest the
+    vocabulary lacks counts as its nearest value, as the sampler feeds it)."""
+    vocabulary = Vocabulary.from_list(model.vocabulary)
+    return [
+        model.vocabulary[vocabulary.nearest(t)]
+        for bar in improvise(model, changes, settings)
+        for t in bar.tokens
+    ]
+
+
+# Values of half a beat or more: a bar's last slot always has several candidates, so the
+# copy limit never has to yield (with only one value left that fits, it would).
+HALF_BEAT_TOKENS = [
+    "C,1", "C,1/2", "C,1/2,<+5,-1>", "C,1,<+3,-3>", "S,1/2,<+1,-5>", "S,1,<-1,-7>",
+    "A,1/2,<+2,-4>", "X,1/2,<+4,-2>", "R,1/2", "R,1", "C,3/2", "S,1/2,<-2,-8>",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("temperature", [0.0, 0.6])
+@pytest.mark.parametrize("k", [3, 5, 7])
+def test_max_copy_limits_verbatim_runs_from_the_corpus(make_model, temperature, k):
+    model = make_model(tokens=HALF_BEAT_TOKENS, seed=5)
+    changes = CHANGES.repeated(3)
+    # The corpus is the model's own unconstrained output, so a free take copies all of it.
+    free = _tokens(model, changes, SamplerSettings(seed=9, temperature=temperature, max_copy=None))
+    model.corpus = [[model.vocabulary.index(t) for t in free]]
+    index = NgramIndex([free])
+    for seed in range(9, 13):
+        settings = SamplerSettings(seed=seed, temperature=temperature, max_copy=None)
+        unlimited = _tokens(model, changes, settings)
+        limited = _tokens(model, changes, replace(settings, max_copy=k))
+        assert index.longest_match(limited) <= k
+        if seed == 9:
+            assert index.longest_match(unlimited) == len(free) > k
+
+
+def test_max_copy_yields_when_every_value_would_copy(make_model):
+    model = make_model(tokens=["C,1"])
+    model.corpus = [[0] * 40]
+    bars = list(improvise(model, CHANGES, SamplerSettings(seed=1, max_copy=3)))
+    assert [b.tokens for b in bars] == [("C,1",) * 4] * len(CHANGES)
+
+
+def test_a_model_without_corpus_samples_without_the_copy_limit(make_model):
+    model = make_model(tokens=["C,1"])
+    model.corpus = []  # as loaded from a file written before models carried their corpus
+    bars = list(improvise(model, CHANGES, SamplerSettings(seed=1, max_copy=3)))
+    assert len(bars) == len(CHANGES) and all(b.tokens == ("C,1",) * 4 for b in bars)
