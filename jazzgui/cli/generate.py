@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import time
 
-from jazzgui.errors import ModelFileError
+from jazzgui.errors import ModelFileError, PortError
 from jazzgui.model.modelfile import JazzModel, load_model
 from jazzgui.model.sampling import MODES, SamplerSettings, generate_take
 from jazzgui.model.starter import starter_model_path
-from jazzgui.music.events import SOLO_CHANNEL
+from jazzgui.music.events import SOLO_CHANNEL, Take
 from jazzgui.music.midifile import write_take_midi
 from jazzgui.music.progression import FORMS, Progression, form_progression, parse_progression
 
@@ -50,6 +50,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--wav", metavar="TAKE.wav", help="also render audio with the built-in synth"
     )
+    parser.add_argument(
+        "--play", nargs="?", const="", metavar="PORT",
+        help="also play the take on a MIDI output (default: the one `jazzgui ports` picks)",
+    )  # fmt: skip
     parser.set_defaults(func=run)
 
 
@@ -78,7 +82,31 @@ def run(args: argparse.Namespace) -> int:
 
         write_wav(args.wav, render_take(take))
         print(f"wrote {args.wav}")
+    if args.play is not None:
+        _play(take, args.play)
     return 0
+
+
+def _play(take: Take, port_name: str) -> None:
+    """Play the take on a MIDI output until it ends; Ctrl-C stops it with every note released."""
+    from jazzgui.playback.player import Player
+    from jazzgui.playback.ports import default_output_name, list_output_names, open_output
+
+    if not port_name:
+        picked, why = default_output_name(list_output_names())
+        if picked is None:
+            raise PortError(f"Cannot play the take: {why}")
+        print(f"playing on {picked!r} ({why})")
+        port_name = picked
+    port = open_output(port_name)
+    player = Player(port)
+    try:
+        player.play(take)
+        while not player.wait(0.2):
+            pass
+    finally:
+        player.close()
+        port.close()
 
 
 def _model(path: str | None) -> JazzModel:

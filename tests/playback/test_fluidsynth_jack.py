@@ -281,3 +281,55 @@ def test_virtual_output_appears_on_jack(fluidsynth_on_jack):
         assert any(source.endswith(f":{name}") for source in sources), sources
     finally:
         port.close()
+
+
+def test_generate_play_sends_a_balanced_take_to_fluidsynth(
+    fluidsynth_on_jack, tmp_path, monkeypatch, capsys
+):
+    from jazzgui.model.config import ModelConfig
+    from jazzgui.model.modelfile import JazzModel, save_model, weight_shapes
+
+    tokens = sorted(["C,1/2", "C,1/2,<+5,-1>", "S,1/2,<+1,-5>", "A,1/2,<+2,-4>", "R,1", "C,1"])
+    config = ModelConfig(n_a=8, tx=4)
+    rng = np.random.default_rng(0)
+    weights = {
+        n: rng.standard_normal(s).astype(np.float32) for n, s in weight_shapes(6, config).items()
+    }
+    model_path = save_model(
+        JazzModel(tokens, config, weights, {}, [tokens[:2]]), tmp_path / "m.jazzmodel"
+    )
+
+    # Open the real JACK port as the CLI asks, and tap it with jack_midi_dump before it plays.
+    monkeypatch.setenv("MIDO_BACKEND", ports.JACK_BACKEND)
+    backend = mido.Backend(ports.JACK_BACKEND)
+    monitor_name = f"jazzgui-cli-monitor-{os.getpid()}"
+    dump_path = tmp_path / "dump.txt"
+    with open(dump_path, "w") as dump_file:
+        monitor = subprocess.Popen(["jack_midi_dump", monitor_name], stdout=dump_file)
+    real_open = ports.open_output
+
+    def open_and_tap(name, backend_name=None):
+        before = set(backend.get_input_names())
+        port = real_open(name, backend_name)
+        (ours,) = sorted(set(backend.get_input_names()) - before)
+        assert _wait_for(lambda: f"{monitor_name}:input" in _connections(), 10)
+        subprocess.run(["jack_connect", ours, f"{monitor_name}:input"], check=True, timeout=10)
+        return port
+
+    monkeypatch.setattr(ports, "open_output", open_and_tap)
+    try:
+        code = main([
+            "generate", "--model", str(model_path), "--progression", "Dm7 G7 | Cmaj7 |",
+            "--tempo", "240", "--seed", "5", "-o", str(tmp_path / "take.mid"), "--play",
+        ])  # fmt: skip
+        assert code == 0
+        pause = threading.Event()
+        pause.wait(0.5)  # let JACK deliver the last cycle to the monitor
+    finally:
+        monitor.terminate()
+        monitor.wait(timeout=10)
+    assert f"playing on {fluidsynth_on_jack!r}" in capsys.readouterr().out
+    messages = _midi_dump_messages(dump_path.read_text())
+    note_ons = [m for m in messages if m.type == "note_on" and m.velocity > 0]
+    assert len(note_ons) >= 4
+    assert unmatched_notes(messages) == []
