@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import mido
+import numpy as np
 import pytest
 
 
@@ -66,3 +67,21 @@ def make_window(qtbot, fake_port):
     for window in windows:
         if window.isVisible():
             window.close()
+
+
+@pytest.fixture
+def tiny_model_path(tmp_path):
+    """A small model with random weights (numpy only), saved like a trained one."""
+    from jazzgui.model.config import ModelConfig
+    from jazzgui.model.modelfile import JazzModel, save_model, weight_shapes
+
+    vocabulary = ["A,1/2", "C,1", "C,1/2", "C,1/4", "R,1/2", "S,1/2", "S,1/4", "X,1/2"]
+    config = ModelConfig(n_a=8)
+    rng = np.random.default_rng(0)
+    weights = {
+        name: rng.normal(0.0, 0.5, size=shape).astype(np.float32)
+        for name, shape in weight_shapes(len(vocabulary), config).items()
+    }
+    return save_model(
+        JazzModel(vocabulary, config, weights, {"name": "tiny"}), tmp_path / "tiny.jazzmodel"
+    )

@@ -2,31 +2,12 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
 from jazzgui.music.events import SOLO_CHANNEL
 
 LEFT = Qt.MouseButton.LeftButton
-
-
-@pytest.fixture
-def tiny_model_path(tmp_path):
-    """A small model with random weights (numpy only), saved like a trained one."""
-    from jazzgui.model.config import ModelConfig
-    from jazzgui.model.modelfile import JazzModel, save_model, weight_shapes
-
-    vocabulary = ["A,1/2", "C,1", "C,1/2", "C,1/4", "R,1/2", "S,1/2", "S,1/4", "X,1/2"]
-    config = ModelConfig(n_a=8)
-    rng = np.random.default_rng(0)
-    weights = {
-        name: rng.normal(0.0, 0.5, size=shape).astype(np.float32)
-        for name, shape in weight_shapes(len(vocabulary), config).items()
-    }
-    return save_model(
-        JazzModel(vocabulary, config, weights, {"name": "tiny"}), tmp_path / "tiny.jazzmodel"
-    )
 
 
 @pytest.fixture
