@@ -7,7 +7,7 @@ import os
 import sys
 
 from PySide6.QtCore import QByteArray, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from jazzgui import __version__
@@ -23,7 +23,13 @@ from jazzgui.ui.settings_store import (
 )
 from jazzgui.ui.style import app_icon, apply_style
 from jazzgui.ui.train_panel import TrainPanel
-from jazzgui.ui.workers import Worker, WorkerHandle, start_worker, stop_all_workers
+from jazzgui.ui.workers import (
+    Worker,
+    WorkerHandle,
+    describe_error,
+    start_worker,
+    stop_all_workers,
+)
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +76,7 @@ class MainWindow(QMainWindow):
         self._closing = False
         self.setWindowTitle("JazzGUI")
         self.setWindowIcon(app_icon())
+        self.setAcceptDrops(True)
         self.resize(1180, 780)
         self.setMinimumSize(900, 620)
 
@@ -231,6 +238,24 @@ class MainWindow(QMainWindow):
         if "tensorflow" in sys.modules:
             self.engine_label.setText("Training engine: ready")
 
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        """Model files go to the Generate panel; solos and folders to the Train panel."""
+        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        models = [p for p in paths if p.lower().endswith(".jazzmodel")]
+        solos = [p for p in paths if p not in models]
+        for path in models:
+            self.generate_panel.add_model(path)
+        if solos:
+            self.tabs.setCurrentWidget(self.train_panel)
+            self.train_panel.add_paths(solos)
+        elif models:
+            self.tabs.setCurrentWidget(self.generate_panel)
+        event.acceptProposedAction()
+
     def show_status(self, text: str) -> None:
         self.status_label.setText(text)
         self.status_label.setToolTip(text)
@@ -365,5 +390,24 @@ def run_app(argv: list[str] | None = None) -> int:
     app.setWindowIcon(app_icon())
     apply_style(app)
     window = MainWindow()
+    _show_unexpected_errors(window)
     window.show()
     return app.exec()
+
+
+def _show_unexpected_errors(window: MainWindow) -> None:
+    """A bug in a slot becomes a message in words (and a logged traceback), not a dead app."""
+
+    def hook(kind, error, trace) -> None:
+        log.error("unexpected error", exc_info=(kind, error, trace))
+        if isinstance(error, KeyboardInterrupt):
+            QApplication.quit()
+            return
+        QMessageBox.warning(
+            window,
+            "JazzGUI",
+            f"{describe_error(error)}\n\nThe app carries on; if this keeps happening, please "
+            "report it with the log printed in the terminal.",
+        )
+
+    sys.excepthook = hook

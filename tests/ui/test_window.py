@@ -148,3 +148,29 @@ def test_the_built_in_synth_sounds_and_stops(qapp):
     port.send(mido.Message("control_change", control=120, value=0, channel=1))
     assert engine.sounding == 0
     assert np.abs(engine.render(512)).max() == 0.0
+
+
+def _drop(widget, paths):
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    widget.dropEvent(event)
+
+
+def test_dropping_on_the_window_sends_models_and_solos_where_they_belong(
+    make_window, qtbot, reference_midi, tiny_model_path
+):
+    window = make_window()
+    _drop(window, [tiny_model_path])
+    assert window.tabs.currentWidget() is window.generate_panel
+    assert window.generate_panel.model_combo.currentData() == str(tiny_model_path)
+    qtbot.waitUntil(lambda: window.generate_panel._model is not None, timeout=10000)
+    _drop(window, [reference_midi])
+    assert window.tabs.currentWidget() is window.train_panel
+    assert window.train_panel.paths() == [str(reference_midi)]
