@@ -40,7 +40,7 @@ class LossPlot(QWidget):
 
         plot = pg.PlotWidget(background="w")
         plot.setLabel("bottom", "epoch")
-        plot.setLabel("left", "loss")
+        plot.setLabel("left", "loss (cross-entropy per token)")
         plot.showGrid(x=True, y=True, alpha=0.25)
         plot.addLegend(offset=(10, -10))  # bottom left: loss curves start high
         plot.setMouseEnabled(x=False, y=False)

@@ -73,6 +73,7 @@ def test_a_bad_chord_is_shown_inline_and_blocks_generate(ready_panel):
     assert panel.progression_edit.extraSelections()
     panel.progression_edit.setPlainText("Dm7 G7 | Cmaj7 | Bm7b5 E7 |")
     assert panel.progression_error.text() == ""
+    assert panel.progression_info.text().startswith("3 bars × 1 chorus, about 0:02 at 300 bpm")
     assert panel.generate_button.isEnabled()
     assert not panel.progression_edit.extraSelections()
 
