@@ -631,13 +631,14 @@ class GeneratePanel(QWidget):
             self._progression = None
             self.progression_info.setText("")
             self.progression_error.setText(str(error))
+            self.progression_error.setVisible(True)
             self._mark_error(error.position, len(error.symbol) if error.symbol else 1)
             self._update_buttons()
             return False
         self._progression = progression
         bars = len(progression)
         self.progression_error.setText("")
-        self.progression_error.setToolTip("")
+        self.progression_error.setVisible(False)
         self.progression_edit.setToolTip(
             f"{bars} bar{'s' if bars != 1 else ''}. Bars separated by |, up to four chords a "
             "bar, % repeats the previous bar."
