@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-import random
+import secrets
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -682,7 +682,8 @@ class GeneratePanel(QWidget):
         self.progression_edit.setExtraSelections([selection])
 
     def _new_seed(self) -> None:
-        self.seed_spin.setValue(random.randrange(2**31 - 1))
+        # Not the `random` module: Keras reseeds it whenever a network is built.
+        self.seed_spin.setValue(secrets.randbelow(2**31 - 1))
 
     # Generating -------------------------------------------------------------------------------
     @property
