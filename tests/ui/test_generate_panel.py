@@ -208,3 +208,18 @@ def test_a_take_matches_the_headless_generator_for_the_same_seed(ready_panel, qt
         tempo_bpm=300,
     )
     assert panel.takes[0].take.events == sorted(headless.events)
+
+
+def test_unlocked_seeds_change_from_take_to_take(ready_panel, qtbot):
+    import random
+
+    _window, panel = ready_panel
+    panel.seed_lock.setChecked(False)
+    seeds = []
+    for n in (1, 2):
+        random.seed(0)  # as Keras does when it builds a network: new seeds must not repeat
+        panel.generate()
+        qtbot.waitUntil(lambda n=n: len(panel.takes) == n, timeout=10000)
+        seeds.append(panel.takes[-1].seed)
+    assert seeds[0] != seeds[1]
+    assert panel.seed_spin.value() == seeds[1]
