@@ -24,15 +24,17 @@ from jazzgui.model.modelfile import JazzModel
 from jazzgui.music.accompaniment import band_for_bar
 from jazzgui.music.corpus import Vocabulary
 from jazzgui.music.evaluate import NgramIndex, strong_positions
-from jazzgui.music.events import NoteEvent, Provenance, Take
-from jazzgui.music.grammar import GRID, ValueToken, token_duration
-from jazzgui.music.progression import Progression
+from jazzgui.music.events import MelodyNote, NoteEvent, Provenance, Take
+from jazzgui.music.grammar import GRID, ValueToken, token_duration, tokenize_bars
+from jazzgui.music.progression import ChordSpan, Progression
 from jazzgui.music.unparse import unparse_bar
 
 log = logging.getLogger(__name__)
 
 MODES = ("sample", "reference")
 REFERENCE_TOKENS = 50  # the reference generated 50 values for every 4-beat chord slot
+# Attempts at a bar whose notes, read back as tokens, would copy the corpus too long.
+BAR_ATTEMPTS = 8
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,10 @@ class SamplerSettings:
     probability of chord-tone (C) values that start on a strong beat (beats 1 and 3 in 4/4,
     every beat in other meters, as the measures count them; 1 disables it), and `max_copy`
     refuses any value that would make the take repeat more than that many consecutive tokens
-    of one training file verbatim (None disables it; models without their corpus cannot)."""
+    of one training file verbatim (None disables it; models without their corpus cannot).
+    The limit holds for the notes too: a bar whose notes, read back into tokens as the
+    measures read them, would still copy more is drawn again (the least copying of a few
+    attempts is kept)."""
 
     temperature: float = 1.0
     top_p: float = 0.95
@@ -192,7 +197,8 @@ class _Improviser:
             if self.index is None:
                 log.info("model %s has no corpus sequences: verbatim copies are not limited",
                          model.name)  # fmt: skip
-        self.match = NgramIndex.START  # the running verbatim match of the take's tokens
+        self.match = NgramIndex.START  # the running verbatim match of the sampled tokens
+        self.heard = NgramIndex.START  # ... and of the notes played, read back into tokens
         self.stepper = LSTMStepper(model)
         self.recent: list[int] = []
         self.logits = self._prime()
@@ -288,6 +294,69 @@ class _Improviser:
             self._feed(index)
         return tokens
 
+    def _state(self) -> tuple:
+        window = self.settings.penalty_window
+        return (
+            list(self.stepper.h), list(self.stepper.c), self.logits,
+            self.recent[-window:], self.match,
+        )  # fmt: skip
+
+    def _restore(self, state: tuple) -> None:
+        # The random generators run on, so another attempt draws other values and pitches.
+        h, c, self.logits, recent, self.match = state
+        self.stepper.h, self.stepper.c, self.recent = list(h), list(c), list(recent)
+
+    def _heard_match(
+        self, events: list[NoteEvent], chords: Progression, bar_start: float
+    ) -> tuple[tuple[int, int], int]:
+        """The running match after this bar's notes, read back into tokens as the quality
+        measures read a take, and the longest match within the bar."""
+        assert self.index is not None
+        notes = [MelodyNote(e.start_beat - bar_start, e.duration_beats, e.pitch) for e in events]
+        position, longest = self.heard, 0
+        for token in tokenize_bars(notes, chords, chords.beats_per_bar)[0]:
+            position = self.index.advance(position, token)
+            longest = max(longest, position[1])
+        return position, longest
+
+    def solo_bar(
+        self,
+        spans: Sequence[ChordSpan],
+        chords: Progression,
+        bar_start: float,
+        previous: int | None,
+        pitch_rng: Generator,
+    ) -> tuple[list[str], list[NoteEvent], int | None]:
+        """One bar (`chords` is the one-bar progression of `spans`): tokens, notes, last pitch.
+
+        Pitches follow the tokens only within their windows, so notes can copy the corpus
+        longer than the tokens did: such a bar is drawn again from the same state.
+        """
+        settings, beats = self.settings, chords.beats_per_bar
+        limit = settings.max_copy if self.index is not None else None
+        start = self._state() if limit is not None else None
+        best: tuple | None = None
+        for attempt in range(BAR_ATTEMPTS if limit is not None else 1):
+            if attempt:
+                self._restore(start)
+            tokens = self.bar(beats)
+            events, last = unparse_bar(
+                tokens, spans, bar_start, beats, previous, pitch_rng, settings.low, settings.high
+            )
+            if limit is None:
+                return tokens, events, last
+            heard, longest = self._heard_match(events, chords, bar_start)
+            if best is None or longest < best[0]:
+                best = (longest, tokens, events, last, heard, self._state())
+            if longest <= limit:
+                break
+        assert best is not None
+        longest, tokens, events, last, self.heard, state = best
+        if longest > limit:
+            log.debug("bar at beat %g copies %d tokens of the corpus", bar_start, longest)
+        self._restore(state)
+        return tokens, events, last
+
     def reference_tokens(self) -> list[str]:
         """The reference's inference: argmax from a zero state and a zero input, 50 steps."""
         self.stepper.reset()
@@ -335,16 +404,9 @@ def improvise(
                 settings.high,
             )
         else:
-            tokens = improviser.bar(beats)
-            events, previous = unparse_bar(
-                tokens,
-                spans,
-                index * beats,
-                beats,
-                previous,
-                pitch_rng,
-                settings.low,
-                settings.high,
+            chords = Progression((progression.bars[index],), beats)
+            tokens, events, previous = improviser.solo_bar(
+                spans, chords, index * beats, previous, pitch_rng
             )
         yield GeneratedBar(index, tuple(tokens), events)
 

@@ -248,3 +248,39 @@ def test_a_model_without_corpus_samples_without_the_copy_limit(make_model):
     model.corpus = []  # as loaded from a file written before models carried their corpus
     bars = list(improvise(model, CHANGES, SamplerSettings(seed=1, max_copy=3)))
     assert len(bars) == len(CHANGES) and all(b.tokens == ("C,1",) * 4 for b in bars)
+
+
+def _with_silent_tokens(model, extra):
+    """The same network with `extra` tokens appended to its vocabulary that it never plays
+    (zero input rows, a very low output bias): it samples exactly as before."""
+    extra = [t for t in dict.fromkeys(extra) if t not in model.vocabulary]
+    weights = dict(model.weights)
+    weights["lstm0.kernel"] = np.vstack(
+        [weights["lstm0.kernel"], np.zeros((len(extra), weights["lstm0.kernel"].shape[1]))]
+    ).astype(np.float32)
+    weights["dense.kernel"] = np.hstack(
+        [weights["dense.kernel"], np.zeros((weights["dense.kernel"].shape[0], len(extra)))]
+    ).astype(np.float32)
+    weights["dense.bias"] = np.concatenate([weights["dense.bias"], np.full(len(extra), -60.0)])
+    weights["dense.bias"] = weights["dense.bias"].astype(np.float32)
+    return replace(model, vocabulary=[*model.vocabulary, *extra], weights=weights)
+
+
+@pytest.mark.parametrize("k", [3, 7])
+def test_max_copy_holds_for_the_notes_read_back_as_the_measures_read_them(make_model, k):
+    model = make_model(tokens=HALF_BEAT_TOKENS, seed=5)
+    changes = CHANGES.repeated(3)
+    free = SamplerSettings(seed=9, temperature=0.6, max_copy=None)
+    heard = list(line_from_take(generate_take(model, changes, free, band=False)).tokens)
+    # A corpus of what that take sounds like: pitches chosen within the windows can repeat
+    # the corpus even where the sampled tokens did not.
+    model = _with_silent_tokens(model, heard)
+    model.corpus = [[model.vocabulary.index(t) for t in heard]]
+    index = NgramIndex([heard])
+    again = line_from_take(generate_take(model, changes, free, band=False)).tokens
+    assert index.longest_match(again) == len(heard) > k  # unlimited, it is a copy
+    for seed in range(9, 13):
+        settings = SamplerSettings(seed=seed, temperature=0.6, max_copy=k)
+        take = generate_take(model, changes, settings, band=False)
+        assert index.longest_match(line_from_take(take).tokens) <= k
+        assert take.bars == len(changes) and take.events
