@@ -936,10 +936,12 @@ class GeneratePanel(QWidget):
             "wav": ("WAV audio (*.wav)", ".wav"),
         }
         file_filter, suffix = filters[kind]
-        suggested = f"take-{entry.number}-seed{entry.seed}{suffix}"
-        path, _ = QFileDialog.getSaveFileName(self, "Export take", suggested, file_filter)
+        folder = Path(self._settings.export_folder or Path.home())
+        suggested = folder / f"take-{entry.number}-seed{entry.seed}{suffix}"
+        path, _ = QFileDialog.getSaveFileName(self, "Export take", str(suggested), file_filter)
         if not path:
             return
+        self._settings.export_folder = str(Path(path).parent)
         if not path.lower().endswith(suffix):
             path += suffix
         self.export_take(entry.take, kind, path)

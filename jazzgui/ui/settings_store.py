@@ -36,6 +36,7 @@ class GenerateSettings:
     comp: bool = True
     bass: bool = True
     port_name: str = ""
+    export_folder: str = ""
 
 
 @dataclass
