@@ -6,7 +6,7 @@ import logging
 import os
 import sys
 
-from PySide6.QtCore import QByteArray, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
 
@@ -35,6 +35,11 @@ log = logging.getLogger(__name__)
 
 # TensorFlow loads once the window has been quiet this long (or when Train is opened).
 ENGINE_IDLE_DELAY_MS = 2500
+_INPUT_EVENTS = (
+    QEvent.Type.KeyPress,
+    QEvent.Type.MouseButtonPress,
+    QEvent.Type.Wheel,
+)
 
 _HEADLESS_MESSAGE = (
     "jazzgui: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set), so the window "
@@ -74,6 +79,10 @@ class MainWindow(QMainWindow):
         self._tensorflow_loader: WorkerHandle | None = None
         self._shown_once = False
         self._closing = False
+        self._engine_timer = QTimer(self)
+        self._engine_timer.setSingleShot(True)
+        self._engine_timer.setInterval(ENGINE_IDLE_DELAY_MS)
+        self._engine_timer.timeout.connect(self._load_engine_when_quiet)
         self.setWindowTitle("JazzGUI")
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
@@ -291,9 +300,16 @@ class MainWindow(QMainWindow):
         elif self._load_tensorflow:
             self.engine_label.setText("Training engine: loads in a moment")
             self.tabs.currentChanged.connect(self._on_tab_changed)
-            QTimer.singleShot(ENGINE_IDLE_DELAY_MS, self._load_engine_when_quiet)
+            # Any key press or click restarts the wait, so the load starts when the person pauses.
+            QApplication.instance().installEventFilter(self)
+            self._engine_timer.start()
         else:
             self.engine_label.setText("Training engine: loads when training starts")
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in _INPUT_EVENTS and self._engine_timer.isActive():
+            self._engine_timer.start()
+        return False
 
     def _on_tab_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.train_panel:
@@ -301,9 +317,9 @@ class MainWindow(QMainWindow):
 
     def _load_engine_when_quiet(self) -> None:
         # Importing TensorFlow holds Python's lock for up to half a second at a time, which
-        # would stutter a solo that is playing: wait for a quiet moment.
+        # would stutter a solo that is playing or a word being typed: wait for a quiet moment.
         if self.generate_panel.is_playing:
-            QTimer.singleShot(ENGINE_IDLE_DELAY_MS, self._load_engine_when_quiet)
+            self._engine_timer.start()
         else:
             self.load_training_engine()
 
@@ -311,6 +327,8 @@ class MainWindow(QMainWindow):
         """Start loading TensorFlow in the background (once)."""
         if self._closing or self._tensorflow_loader is not None or "tensorflow" in sys.modules:
             return
+        self._engine_timer.stop()
+        QApplication.instance().removeEventFilter(self)
         self.engine_label.setText("Training engine: loading…")
         worker = Worker(_warm_up_training_engine)
         worker.finished.connect(self._on_tensorflow_loaded)
@@ -335,6 +353,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._closing = True
+        self._engine_timer.stop()
+        QApplication.instance().removeEventFilter(self)
         # Hidden at once, so closing feels instant even while threads wind down.
         self.hide()
         self.train_panel.shutdown()

@@ -174,3 +174,18 @@ def test_dropping_on_the_window_sends_models_and_solos_where_they_belong(
     _drop(window, [reference_midi])
     assert window.tabs.currentWidget() is window.train_panel
     assert window.train_panel.paths() == [str(reference_midi)]
+
+
+def test_tensorflow_waits_while_the_person_types_then_loads_for_training(make_window, qtbot):
+    from jazzgui.ui.main_window import ENGINE_IDLE_DELAY_MS
+
+    window = make_window(load_tensorflow=True)
+    edit = window.generate_panel.progression_edit
+    for _ in range(4):  # typing for longer than the idle delay keeps TensorFlow waiting
+        qtbot.keyClick(edit, Qt.Key.Key_Space)
+        qtbot.wait(ENGINE_IDLE_DELAY_MS // 2)
+    assert window._tensorflow_loader is None
+    assert "in a moment" in window.engine_label.text()
+    window.tabs.setCurrentWidget(window.train_panel)  # opening Train loads it at once
+    assert window._tensorflow_loader is not None
+    qtbot.waitUntil(lambda: "ready" in window.engine_label.text(), timeout=120000)
