@@ -107,7 +107,7 @@ def test_a_corpus_that_cannot_be_read(tmp_path, capsys):
     assert main(["evaluate", str(take), "--corpus", str(bad)]) == 2
     captured = capsys.readouterr()
     assert "bad.mid" in captured.out  # the skipped file and why
-    assert "no file of the corpus could be read" in captured.err
+    assert "no file could be read as a solo" in captured.err
 
 
 @pytest.fixture

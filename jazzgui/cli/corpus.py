@@ -6,6 +6,7 @@ import argparse
 import time
 from pathlib import Path
 
+from jazzgui.cli._args import add_selection_arguments, track_spec
 from jazzgui.errors import JazzGUIError
 from jazzgui.music.corpus import Corpus, CorpusEntry, Vocabulary, expand_paths
 from jazzgui.music.grammar import tokenize
@@ -24,15 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument("paths", nargs="+", metavar="FILE_OR_FOLDER", help="solo files, folders")
-    parser.add_argument(
-        "--track", metavar="T", help="melody track: index (as listed) or part of its name"
-    )
-    parser.add_argument(
-        "--bars", type=bar_range, metavar="A-B", help="bars A to B (1-based, inclusive)"
-    )
-    parser.add_argument(
-        "--chord-track", metavar="T", help="infer the chords from this track only (index or name)"
-    )
+    add_selection_arguments(parser)
     parser.add_argument(
         "--chords",
         choices=CHORD_SOURCES,
@@ -50,33 +43,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def bar_range(text: str) -> tuple[int, int]:
-    """`A-B` (or a single bar `A`) as a pair of bar numbers."""
-    first, _, last = text.partition("-")
-    try:
-        bars = (int(first), int(last or first))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a bar range like 120-137") from None
-    if bars[0] > bars[1] or bars[0] < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a bar range like 120-137")
-    return bars
-
-
-def _track_spec(text: str | None) -> int | str | None:
-    if text is None:
-        return None
-    return int(text) if text.strip().isdigit() else text
-
-
 def _read(path: Path, args: argparse.Namespace) -> CorpusEntry:
     started = time.perf_counter()
     try:
         sheet = load_lead_sheet(
             path,
-            track=_track_spec(args.track),
+            track=track_spec(args.track),
             bars=args.bars,
             chords=args.chords,
-            chord_track=_track_spec(args.chord_track),
+            chord_track=track_spec(args.chord_track),
         )
         entry = CorpusEntry(path, sheet, tokenize(sheet))
     except JazzGUIError as error:

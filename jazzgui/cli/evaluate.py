@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from jazzgui.cli._args import add_selection_arguments, positive, read_corpus
 from jazzgui.errors import InputFileError
-from jazzgui.music.corpus import Corpus, build_corpus
+from jazzgui.music.corpus import Corpus
 from jazzgui.music.evaluate import CorpusProfile, Summary, format_table, summarize
 from jazzgui.music.events import Take
 from jazzgui.music.midifile import read_take_midi
@@ -36,19 +37,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--corpus", nargs="+", required=True, metavar="FILE_OR_FOLDER",
         help="the corpus to compare with (MIDI or MusicXML files, folders)",
     )  # fmt: skip
-    parser.add_argument("--track", help="corpus melody track: index or name (default: auto)")
+    add_selection_arguments(parser, what="corpus ")
     parser.add_argument(
-        "--bars", type=_bar_range, metavar="A-B", help="corpus bars A to B (1-based, inclusive)"
-    )
-    parser.add_argument(
-        "--seeds", type=_positive, default=10, metavar="N",
+        "--seeds", type=positive, default=10, metavar="N",
         help="takes per model, seeds 0..N-1 (default 10)",
     )  # fmt: skip
     changes = parser.add_mutually_exclusive_group()
     changes.add_argument("--form", help="generate over a built-in form (see `jazzgui generate`)")
     changes.add_argument("--progression", metavar="TEXT", help="generate over these changes")
     parser.add_argument(
-        "--choruses", type=_positive, default=1, help="choruses per generated take (default 1)"
+        "--choruses", type=positive, default=1, help="choruses per generated take (default 1)"
     )
     parser.add_argument(
         "--temperature", type=float, default=1.0, help="sampling temperature (default 1.0)"
@@ -73,17 +71,7 @@ def run(args: argparse.Namespace) -> int:
                 f"{path.suffix or 'a file without suffix'} is neither a take nor a model",
                 "Give .mid takes (from `jazzgui generate`) or .jazzmodel files",
             )
-    track = _track(args.track)
-    corpus = build_corpus(args.corpus, track=track, bars=args.bars)
-    for entry in corpus.entries:
-        if not entry.ok:
-            print(f"skipped {entry.error}")
-    if not corpus.ok_entries:
-        raise InputFileError(
-            args.corpus[0],
-            "no file of the corpus could be read",
-            "Give MIDI or MusicXML solos (see `jazzgui corpus` for what each file holds)",
-        )
+    corpus = read_corpus(args.corpus, args, verbose=False)
     profile = CorpusProfile.from_corpus(corpus)
     print(
         f"corpus: {profile.files} files, {corpus.bar_count} bars, {profile.notes} notes, "
@@ -161,30 +149,3 @@ def _generate(
             generate_take(model, progression, settings, choruses=args.choruses, band=False)
         )
     return takes
-
-
-def _track(text: str | None) -> int | str | None:
-    if text is None:
-        return None
-    return int(text) if text.isdigit() else text
-
-
-def _bar_range(text: str) -> tuple[int, int]:
-    first, sep, last = text.partition("-")
-    try:
-        bars = (int(first), int(last if sep else first))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a bar range such as 120-137") from None
-    if bars[0] < 1 or bars[1] < bars[0]:
-        raise argparse.ArgumentTypeError(f"{text!r}: bars count from 1 and A must not exceed B")
-    return bars
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("it must be at least 1")
-    return value

@@ -12,15 +12,13 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Sequence
 from pathlib import Path
 
-from jazzgui.errors import InputFileError, JazzGUIError
+from jazzgui.cli._args import add_selection_arguments, read_corpus
+from jazzgui.errors import JazzGUIError
 from jazzgui.model.config import STRATEGIES, ModelConfig, TrainConfig
 from jazzgui.model.modelfile import SUFFIX, load_model, save_model
-from jazzgui.music.corpus import Corpus, CorpusEntry, Vocabulary, build_corpus, expand_paths
-from jazzgui.music.grammar import tokenize
-from jazzgui.music.leadsheet import load_lead_sheet
+from jazzgui.music.corpus import Corpus, Vocabulary
 
 _BAR_WIDTH = 20
 
@@ -39,11 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("inputs", nargs="+", metavar="FILE_OR_FOLDER", help="solo files, folders")
     parser.add_argument("-o", "--output", required=True, metavar="MODEL", help="model to write")
     parser.add_argument("--epochs", type=int, default=100, help="epochs (default 100)")
-    parser.add_argument("--track", help="melody track: index or name (default: picked per file)")
-    parser.add_argument(
-        "--chord-track", metavar="TRACK", help="infer chords from this track only (index or name)"
-    )
-    parser.add_argument("--bars", type=_bar_range, metavar="A-B", help="bars A to B (1-based)")
+    add_selection_arguments(parser)
     parser.add_argument("--hidden", type=int, default=64, help="LSTM units n_a (default 64)")
     parser.add_argument("--layers", type=int, default=1, help="stacked LSTM layers (default 1)")
     parser.add_argument("--dropout", type=float, default=0.0, help="dropout (default 0)")
@@ -164,67 +158,9 @@ def _print_epoch(entry, epochs: int, tx: int, started: float) -> None:
 
 
 def _read_corpus(args: argparse.Namespace, vocabulary: Vocabulary | None) -> Corpus:
-    track = _track(args.track)
-    if args.chord_track is None:
-        corpus = build_corpus(args.inputs, track=track, bars=args.bars, vocabulary=vocabulary)
-    else:
-        corpus = _corpus_with_chord_track(
-            args.inputs, track, args.bars, _track(args.chord_track), vocabulary
-        )
-    for entry in corpus.entries:
-        if entry.ok:
-            sheet = entry.sheet
-            source = (
-                f", melody {sheet.melody_track}, chords from {sheet.chord_source}" if sheet else ""
-            )
-            print(f"read {entry.path}: {len(entry.bars)} bars, {entry.token_count} tokens{source}")
-        else:
-            print(f"skipped {entry.error}")
-    if not corpus.ok_entries:
-        raise InputFileError(
-            args.inputs[0],
-            "no file could be used for training",
-            "Give MIDI or MusicXML solos; `jazzgui corpus FILE` shows what each file holds",
-        )
+    corpus = read_corpus(args.inputs, args, vocabulary)
     print(
         f"corpus: {len(corpus.ok_entries)} files, {corpus.bar_count} bars, "
         f"{corpus.token_count} tokens, vocabulary {len(corpus.vocabulary)}"
     )
     return corpus
-
-
-def _corpus_with_chord_track(
-    inputs: Sequence[str], track: int | str | None, bars: tuple[int, int] | None,
-    chord_track: int | str, vocabulary: Vocabulary | None,
-) -> Corpus:  # fmt: skip
-    """As build_corpus, with the chords inferred from one named track of every file."""
-    entries = []
-    for path in expand_paths(inputs):
-        started = time.perf_counter()
-        try:
-            sheet = load_lead_sheet(path, track=track, bars=bars, chord_track=chord_track)
-            entry = CorpusEntry(path, sheet, tokenize(sheet), None)
-        except JazzGUIError as error:
-            entry = CorpusEntry(path, None, [], str(error))
-        entry.seconds = time.perf_counter() - started
-        entries.append(entry)
-    if vocabulary is None:
-        vocabulary = Vocabulary.from_bars(bar for e in entries if e.ok for bar in e.bars)
-    return Corpus(entries, vocabulary)
-
-
-def _track(text: str | None) -> int | str | None:
-    if text is None:
-        return None
-    return int(text) if text.isdigit() else text
-
-
-def _bar_range(text: str) -> tuple[int, int]:
-    first, sep, last = text.partition("-")
-    try:
-        bars = (int(first), int(last if sep else first))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a bar range such as 120-137") from None
-    if bars[0] < 1 or bars[1] < bars[0]:
-        raise argparse.ArgumentTypeError(f"{text!r}: bars count from 1 and A must not exceed B")
-    return bars
