@@ -68,7 +68,7 @@ def test_train_without_usable_files_is_a_clear_error(tmp_path, capsys):
     bad.write_bytes(b"not midi at all")
     assert main(["train", str(bad), "-o", str(tmp_path / "m.jazzmodel")]) == 2
     captured = capsys.readouterr()
-    assert "skipped" in captured.out and "no file could be used" in captured.err
+    assert "skipped" in captured.out and "no file could be read as a solo" in captured.err
 
 
 @pytest.mark.slow
