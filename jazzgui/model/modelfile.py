@@ -169,6 +169,9 @@ def save_model(model: JazzModel, path: str | Path) -> Path:
                 archive.writestr("weights.npz", weights.getvalue())
             handle.flush()
             os.fsync(handle.fileno())
+        # mkstemp makes the file private (0600); a model is ordinary data others may read
+        # (the starter model ships in the package), so give it an existing file's mode or 0644.
+        os.chmod(tmp_name, path.stat().st_mode & 0o777 if path.exists() else 0o644)
         os.replace(tmp_name, path)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)

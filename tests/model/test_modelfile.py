@@ -173,3 +173,11 @@ def test_a_model_without_corpus_sequences_loads_and_generates(tmp_path, make_mod
     assert "cannot limit verbatim copies" in caplog.text
     take = generate_take(loaded, parse_progression("C7 | F7 | C7 | G7 |"), SamplerSettings(seed=3))
     assert take.bars == 4 and take.events
+
+
+def test_a_saved_model_is_readable_by_others_like_any_data_file(tmp_path, make_model):
+    path = save_model(make_model(), tmp_path / "m.jazzmodel")
+    assert path.stat().st_mode & 0o777 == 0o644  # not mkstemp's private 0600
+    path.chmod(0o640)
+    save_model(make_model(seed=1), path)
+    assert path.stat().st_mode & 0o777 == 0o640  # an existing file keeps its mode
