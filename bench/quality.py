@@ -2,7 +2,8 @@
 
 Two corpora: (a) the reference file with the reference selection (the guitar solo, chords from
 the piano, bars 120-137) and (b) the built-in corpus in data/solos/. On each, one model is
-trained once (default configuration), then 10 takes come from our sampler (seeds 0-9) and 10
+trained once ((a) the reference's shape and 100 epochs, (b) the starter model's settings,
+jazzgui.model.starter.starter_configs()), then 10 takes come from our sampler (seeds 0-9) and 10
 from the reference method (argmax from zeros, 50 tokens into each 4-beat slot) over the same
 changes: the selection's own for (a), the corpus's forms in turn for (b). Every take is
 measured with jazzgui.music.evaluate and the figures are printed side by side with the
@@ -18,10 +19,12 @@ import math
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from jazzgui.model.config import ModelConfig, TrainConfig
 from jazzgui.model.sampling import SamplerSettings, generate_take
+from jazzgui.model.starter import starter_configs
 from jazzgui.model.training import train
 from jazzgui.music.corpus import Corpus, build_corpus
 from jazzgui.music.evaluate import CorpusProfile, Summary, format_table, summarize
@@ -83,7 +86,27 @@ def targets(
     return checks
 
 
-def bench(label: str, corpus: Corpus, epochs: int, seeds: int) -> bool:
+def describe(model_config: ModelConfig, train_config: TrainConfig) -> str:
+    """The settings a model is trained with, as they are used."""
+    patience = train_config.early_stopping_patience
+    return (
+        f"LSTM({model_config.n_a}) x{model_config.layers}, dropout {model_config.dropout:g}, "
+        f"Tx {model_config.tx}; up to {train_config.epochs} epochs, batch "
+        f"{train_config.batch_size}, Adam lr {train_config.learning_rate:g} decay "
+        f"{train_config.decay:g}, validation {train_config.val_fraction:g} of the bars, "
+        + (f"early stopping after {patience} epochs without progress" if patience else
+           "no early stopping")
+        + f", seed {train_config.seed}"
+    )  # fmt: skip
+
+
+def bench(
+    label: str,
+    corpus: Corpus,
+    model_config: ModelConfig,
+    train_config: TrainConfig,
+    seeds: int,
+) -> bool:
     print(f"\n=== {label} ===")
     print(
         f"corpus: {len(corpus.ok_entries)} files, {corpus.bar_count} bars, "
@@ -95,18 +118,26 @@ def bench(label: str, corpus: Corpus, epochs: int, seeds: int) -> bool:
     if len(corpus.ok_entries) == 1:
         sheet = corpus.ok_entries[0].sheet
         print(f"selection: melody {sheet.melody_track}, chords from {sheet.chord_source}")
+    print(f"training: {describe(model_config, train_config)}")
     started = time.perf_counter()
-    result = train(corpus, ModelConfig(), TrainConfig(epochs=epochs))
-    last = result.history[-1]
+    result = train(corpus, model_config, train_config)
+    kept = result.history[result.best_epoch - 1]
+    val = "-" if kept.val_loss is None else f"{kept.val_loss:.3f}"
     print(
-        f"trained once: ModelConfig() defaults, {len(result.history)} epochs, "
-        f"final loss {last.loss:.3f}, val_loss {last.val_loss}, "
-        f"{time.perf_counter() - started:.1f} s"
+        f"trained once: {len(result.history)} epochs ({result.reason}) in "
+        f"{time.perf_counter() - started:.1f} s, {result.model.parameter_count:,} parameters; "
+        f"weights of epoch {result.best_epoch}: loss {kept.loss:.3f}/token, val {val}/token"
     )
     profile = CorpusProfile.from_corpus(corpus)
     ours = summarize(generate(result.model, corpus, seeds, "sample"), profile)
     reference = summarize(generate(result.model, corpus, seeds, "reference"), profile)
-    print(f"takes: {seeds} per method (seeds 0-{seeds - 1}), SamplerSettings() defaults\n")
+    sampler = SamplerSettings()
+    print(
+        f"takes: {seeds} per method (seeds 0-{seeds - 1}); ours with SamplerSettings() defaults: "
+        f"temperature {sampler.temperature:g}, top-p {sampler.top_p:g}, repetition penalty "
+        f"{sampler.repetition_penalty:g}, strong-beat chord-tone bias "
+        f"{sampler.strong_beat_chord_bias:g}, max copy {sampler.max_copy}\n"
+    )
     print(format_table({"corpus": profile.own, "ours": ours, "reference": reference}))
     print("\ntargets (ours):")
     ok = True
@@ -118,8 +149,9 @@ def bench(label: str, corpus: Corpus, epochs: int, seeds: int) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    starter_model, starter_training = starter_configs()
     parser.add_argument("--epochs-reference", type=int, default=TrainConfig().epochs)
-    parser.add_argument("--epochs-builtin", type=int, default=TrainConfig().epochs)
+    parser.add_argument("--epochs-builtin", type=int, default=starter_training.epochs)
     parser.add_argument("--seeds", type=int, default=10)
     args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow loads in train()
@@ -133,10 +165,17 @@ def main(argv: list[str] | None = None) -> int:
             f"(a) reference file, {REFERENCE_TRACK} track, bars "
             f"{REFERENCE_BARS[0]}-{REFERENCE_BARS[1]}",
             reference_corpus,
-            args.epochs_reference,
+            ModelConfig(),
+            TrainConfig(epochs=args.epochs_reference),
             args.seeds,
         ),
-        bench("(b) built-in corpus data/solos/", builtin_corpus, args.epochs_builtin, args.seeds),
+        bench(
+            "(b) built-in corpus data/solos/, the starter model's settings",
+            builtin_corpus,
+            starter_model,
+            replace(starter_training, epochs=args.epochs_builtin),
+            args.seeds,
+        ),
     ]
     print("\nall targets met" if all(results) else "\nsome targets not met (see FAIL above)")
     return 0
