@@ -1,4 +1,5 @@
-"""Application entry: `jazzgui` opens the window, `jazzgui SUBCOMMAND` runs the headless CLI."""
+"""Application entry: `jazzgui` opens the window (with any files given, as the desktop entry
+passes them), `jazzgui SUBCOMMAND` runs the headless command line."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if args:
+    from jazzgui.cli import is_command
+
+    if args and is_command(args[0]):
         from jazzgui.cli import main as cli_main
 
         return cli_main(args)
     from jazzgui.ui.main_window import run_app
 
-    return run_app()
+    return run_app(paths=args)

@@ -19,6 +19,11 @@ from jazzgui.errors import JazzGUIError
 _COMMANDS: tuple[str, ...] = ("corpus", "train", "generate", "evaluate", "ports")
 
 
+def is_command(word: str) -> bool:
+    """Whether a first argument asks for the command line rather than the window."""
+    return word in _COMMANDS or word.startswith("-")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="jazzgui",

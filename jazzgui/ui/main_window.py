@@ -252,8 +252,11 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
+        self.open_paths([url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()])
+        event.acceptProposedAction()
+
+    def open_paths(self, paths: list[str]) -> None:
         """Model files go to the Generate panel; solos and folders to the Train panel."""
-        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
         models = [p for p in paths if p.lower().endswith(".jazzmodel")]
         solos = [p for p in paths if p not in models]
         for path in models:
@@ -263,7 +266,6 @@ class MainWindow(QMainWindow):
             self.train_panel.add_paths(solos)
         elif models:
             self.tabs.setCurrentWidget(self.generate_panel)
-        event.acceptProposedAction()
 
     def show_status(self, text: str) -> None:
         self.status_label.setText(text)
@@ -395,8 +397,9 @@ def _known_binding_problem() -> str:
     return ""
 
 
-def run_app(argv: list[str] | None = None) -> int:
-    """Open the window and run the event loop; 1 with a clear message when there is no display."""
+def run_app(argv: list[str] | None = None, paths: list[str] | None = None) -> int:
+    """Open the window (with `paths` opened as if dropped on it) and run the event loop; 1 with
+    a clear message when there is no display."""
     if _no_display():
         sys.stderr.write(_HEADLESS_MESSAGE)
         return 1

@@ -189,3 +189,15 @@ def test_tensorflow_waits_while_the_person_types_then_loads_for_training(make_wi
     window.tabs.setCurrentWidget(window.train_panel)  # opening Train loads it at once
     assert window._tensorflow_loader is not None
     qtbot.waitUntil(lambda: "ready" in window.engine_label.text(), timeout=120000)
+
+
+def test_files_given_at_launch_open_like_dropped_ones(make_window, qtbot, reference_midi):
+    from jazzgui.cli import is_command
+
+    # The desktop entry runs `jazzgui %F`: file names open the window, command words the CLI.
+    assert is_command("generate") and is_command("--version")
+    assert not is_command(str(reference_midi))
+    window = make_window()
+    window.open_paths([str(reference_midi)])
+    assert window.tabs.currentWidget() is window.train_panel
+    assert window.train_panel.paths() == [str(reference_midi)]
