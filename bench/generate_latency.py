@@ -80,7 +80,9 @@ def main() -> None:
     import keras  # noqa: F401  (loaded before timing, as the app loads it in the background)
 
     started = time.perf_counter()
-    reference = build_reference_inference_model(model.weights, len(model.vocabulary))
+    reference = build_reference_inference_model(
+        model.weights, len(model.vocabulary), n_a=model.config.n_a
+    )
     build_seconds = time.perf_counter() - started
     zeros = [
         np.zeros((1, 1, len(model.vocabulary)), np.float32),
