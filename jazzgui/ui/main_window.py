@@ -240,11 +240,11 @@ class MainWindow(QMainWindow):
         self.show_status(f"Model saved to {path}; it is now selectable in the Generate panel.")
 
     def _on_training_started(self) -> None:
-        if "tensorflow" not in sys.modules:
+        if not _training_engine_loaded():
             self.engine_label.setText("Training engine: loading for training…")
 
     def _on_training_ended(self) -> None:
-        if "tensorflow" in sys.modules:
+        if _training_engine_loaded():
             self.engine_label.setText("Training engine: ready")
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
@@ -297,7 +297,7 @@ class MainWindow(QMainWindow):
         if self._closing:
             return
         self.generate_panel.start()
-        if "tensorflow" in sys.modules:
+        if _training_engine_loaded():
             self.engine_label.setText("Training engine: ready")
         elif self._load_tensorflow:
             self.engine_label.setText("Training engine: loads in a moment")
@@ -327,7 +327,7 @@ class MainWindow(QMainWindow):
 
     def load_training_engine(self) -> None:
         """Start loading TensorFlow in the background (once)."""
-        if self._closing or self._tensorflow_loader is not None or "tensorflow" in sys.modules:
+        if self._closing or self._tensorflow_loader is not None or _training_engine_loaded():
             return
         self._engine_timer.stop()
         QApplication.instance().removeEventFilter(self)
@@ -395,6 +395,11 @@ def _known_binding_problem() -> str:
             "while. Install another version: pip install 'pyside6==6.11.3'\n"
         )
     return ""
+
+
+def _training_engine_loaded() -> bool:
+    """Whether TensorFlow is imported already (then training starts without a wait)."""
+    return "tensorflow" in sys.modules
 
 
 def run_app(argv: list[str] | None = None, paths: list[str] | None = None) -> int:

@@ -176,9 +176,14 @@ def test_dropping_on_the_window_sends_models_and_solos_where_they_belong(
     assert window.train_panel.paths() == [str(reference_midi)]
 
 
-def test_tensorflow_waits_while_the_person_types_then_loads_for_training(make_window, qtbot):
+def test_tensorflow_waits_while_the_person_types_then_loads_for_training(
+    make_window, qtbot, monkeypatch
+):
+    from jazzgui.ui import main_window
     from jazzgui.ui.main_window import ENGINE_IDLE_DELAY_MS
 
+    # Another test may have imported TensorFlow into this process already: act as if not.
+    monkeypatch.setattr(main_window, "_training_engine_loaded", lambda: False)
     window = make_window(load_tensorflow=True)
     edit = window.generate_panel.progression_edit
     for _ in range(4):  # typing for longer than the idle delay keeps TensorFlow waiting
