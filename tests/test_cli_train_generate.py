@@ -92,3 +92,14 @@ def test_ctrl_c_saves_the_best_model_so_far(tmp_path, reference_midi):
     assert "interrupted: saved the best model so far" in err
     model = load_model(model_path)
     assert 1 <= model.card["epochs"] < 100000 and model.card["ended"] == "stopped"
+
+
+def test_generate_passes_the_sampler_constraints_into_the_provenance(tmp_path, capsys):
+    from jazzgui.music.midifile import read_take_midi
+
+    out = tmp_path / "free.mid"
+    code = main(["generate", "-o", str(out), "--seed", "4", "--chord-bias", "1", "--max-copy", "0"])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "strong_beat_chord_bias=1;" in printed and "max_copy=None" in printed
+    assert "max_copy=None" in read_take_midi(out).provenance.describe()

@@ -41,6 +41,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--penalty", type=float, default=1.3, help="repetition penalty, 1 = none (default 1.3)"
     )
+    parser.add_argument(
+        "--chord-bias", type=float, default=SamplerSettings.strong_beat_chord_bias,
+        help="preference for chord tones on strong beats, 1 = none (default %(default)g)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--max-copy", type=int, default=SamplerSettings.max_copy, metavar="N",
+        help="longest run of tokens copied verbatim from the training corpus, 0 = no limit "
+        "(default %(default)s)",
+    )  # fmt: skip
     parser.add_argument("--seed", type=int, help="seed (default: a fresh one, printed)")
     parser.add_argument(
         "--mode", choices=MODES, default="sample",
@@ -63,7 +72,8 @@ def run(args: argparse.Namespace) -> int:
     model = _model(args.model)
     settings = SamplerSettings(
         temperature=args.temperature, top_p=args.top_p, repetition_penalty=args.penalty,
-        seed=args.seed, mode=args.mode,
+        seed=args.seed, mode=args.mode, strong_beat_chord_bias=args.chord_bias,
+        max_copy=args.max_copy or None,
     )  # fmt: skip
     take = generate_take(
         model, progression, settings, choruses=args.choruses, tempo_bpm=args.tempo,
