@@ -53,8 +53,19 @@ def _typed_pitches(chord: Chord, kind: str, low: int, high: int) -> list[list[in
     return options
 
 
-def _choose(pitches: list[int], rng: np.random.Generator) -> int:
-    return pitches[int(rng.integers(len(pitches)))]
+# How far (semitones, one standard deviation) a chosen pitch tends to stray from the interval
+# the token was read with: the window's centre. Near it the melody keeps its original contour
+# (steps stay steps, leaps stay leaps); the spread keeps takes varied.
+CONTOUR_SPREAD = 1.5
+
+
+def _choose(pitches: list[int], rng: np.random.Generator, target: float | None) -> int:
+    """One of `pitches`, drawn with a preference for those near `target` (uniform if None)."""
+    if target is None or len(pitches) == 1:
+        return pitches[int(rng.integers(len(pitches)))]
+    distance = (np.asarray(pitches, dtype=float) - target) / CONTOUR_SPREAD
+    weights = np.exp(-0.5 * distance * distance)
+    return pitches[int(rng.choice(len(pitches), p=weights / weights.sum()))]
 
 
 def unparse_bar(
@@ -144,6 +155,7 @@ def _pick_pitch(
     note held when the window holds only it; the type in a window widened a semitone at a
     time; the previous note held; a fallback type.
     """
+    target: float | None = None
     if prev_pitch is None:
         centre = (low + high) // 2
         window = (centre - FREE_REACH, centre + FREE_REACH)
@@ -151,12 +163,13 @@ def _pick_pitch(
         window = (prev_pitch - FREE_REACH, prev_pitch + FREE_REACH)
     else:
         window = (prev_pitch + token.window[1], prev_pitch + token.window[0])
+        target = (window[0] + window[1]) / 2
     banned = prev_pitch if restrike else None
     for level, pitches in enumerate(typed):
         fitting = [p for p in pitches if window[0] <= p <= window[1]]
         allowed = [p for p in fitting if p != banned]
         if allowed:
-            return _choose(allowed, rng)
+            return _choose(allowed, rng, target)
         if level == 0 and fitting and can_hold and token.window is not None:
             return None  # the window holds only the repeat: hold the previous note
         widen = 1
@@ -165,12 +178,12 @@ def _pick_pitch(
                 p for p in pitches if window[0] - widen <= p <= window[1] + widen and p != banned
             ]
             if wider:
-                return _choose(wider, rng)
+                return _choose(wider, rng, target)
             widen += 1
         if can_hold:
             return None  # the range has no other pitch of this type: hold instead
     # Unreachable with an octave of range (a chord has several chord tones); kept total.
-    return _choose(typed[0], rng)
+    return _choose(typed[0], rng, target)
 
 
 def unparse(
