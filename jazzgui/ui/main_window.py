@@ -27,6 +27,7 @@ from jazzgui.ui.workers import (
     Worker,
     WorkerHandle,
     describe_error,
+    run_in_background_priority,
     start_worker,
     stop_all_workers,
 )
@@ -53,6 +54,7 @@ _HEADLESS_MESSAGE = (
 def _warm_up_training_engine(report, cancel) -> str:
     """Load TensorFlow and Keras in the background (building a tiny network) so the first
     training starts at once."""
+    run_in_background_priority()
     from jazzgui.model.config import ModelConfig
     from jazzgui.model.modelfile import package_versions
     from jazzgui.model.network import build_network

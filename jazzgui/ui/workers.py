@@ -8,6 +8,7 @@ threading.Event the GUI sets directly, because a queued slot would only run afte
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -18,6 +19,24 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from jazzgui.errors import JazzGUIError
 
 log = logging.getLogger(__name__)
+
+
+# Niceness added to threads that train or load TensorFlow: the threads TensorFlow starts from
+# them inherit it, so on a busy machine the window's thread gets a core first.
+BACKGROUND_NICENESS = 10
+
+
+def run_in_background_priority() -> None:
+    """Lower the calling thread's CPU priority (Linux and macOS; elsewhere nothing happens)."""
+    if not hasattr(os, "setpriority"):
+        return
+    try:
+        current = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        os.setpriority(
+            os.PRIO_PROCESS, threading.get_native_id(), min(19, current + BACKGROUND_NICENESS)
+        )
+    except OSError as error:
+        log.info("Could not lower the priority of thread %s: %s", threading.get_ident(), error)
 
 
 def describe_error(error: BaseException) -> str:
@@ -147,6 +166,7 @@ class TrainWorker(Worker):
         self._train_config = train_config
 
     def _train(self, report: Callable[[Any], None], cancel: threading.Event) -> Any:
+        run_in_background_priority()
         from jazzgui.model.training import train
 
         corpus = self._corpus_builder()
