@@ -10,6 +10,7 @@ import numpy as np
 from jazzgui.music.chords import Chord
 from jazzgui.music.events import SOLO_CHANNEL, NoteEvent
 from jazzgui.music.grammar import ValueToken, parse_token
+from jazzgui.music.pitch_prior import PitchPrior, pitch_weights
 from jazzgui.music.progression import ChordSpan, Progression
 
 # Without a window (a bar's first note) the pitch stays this close to the previous one, so a
@@ -59,12 +60,24 @@ def _typed_pitches(chord: Chord, kind: str, low: int, high: int) -> list[list[in
 CONTOUR_SPREAD = 1.5
 
 
-def _choose(pitches: list[int], rng: np.random.Generator, target: float | None) -> int:
-    """One of `pitches`, drawn with a preference for those near `target` (uniform if None)."""
-    if target is None or len(pitches) == 1:
+def _choose(
+    pitches: list[int],
+    rng: np.random.Generator,
+    target: float | None,
+    leaning: np.ndarray | None = None,
+) -> int:
+    """One of `pitches`, drawn with a preference for those near `target` (uniform if None),
+    times `leaning`, the soloist's weight of each absolute pitch class over the chord."""
+    if len(pitches) == 1 or (target is None and leaning is None):
         return pitches[int(rng.integers(len(pitches)))]
-    distance = (np.asarray(pitches, dtype=float) - target) / CONTOUR_SPREAD
-    weights = np.exp(-0.5 * distance * distance)
+    weights = np.ones(len(pitches))
+    if target is not None:
+        distance = (np.asarray(pitches, dtype=float) - target) / CONTOUR_SPREAD
+        weights = np.exp(-0.5 * distance * distance)
+    if leaning is not None:
+        leaned = weights * leaning[np.asarray(pitches) % 12]
+        if leaned.sum() > 0:  # else the prior rules out every candidate: the contour decides
+            weights = leaned
     return pitches[int(rng.choice(len(pitches), p=weights / weights.sum()))]
 
 
@@ -77,6 +90,7 @@ def unparse_bar(
     rng: np.random.Generator,
     low: int = 55,
     high: int = 84,
+    prior: PitchPrior | None = None,
 ) -> tuple[list[NoteEvent], int | None]:
     """One bar of tokens as solo notes over the chords in `spans`; returns them and the last pitch.
 
@@ -86,7 +100,9 @@ def unparse_bar(
     its window around the previous pitch and in [low, high]; when nothing fits the window,
     the window widens a semitone at a time. A note never re-strikes the pitch that just ended
     (another fitting pitch is chosen, or else the previous note is held longer); a bar's
-    first note never repeats the previous bar's last pitch.
+    first note never repeats the previous bar's last pitch. With a `prior` (chord family -> 12
+    weights by pitch class above the root, see `jazzgui.music.pitch_prior`), the choice among
+    the fitting pitches also leans towards the pitch classes it weighs most over the chord.
     """
     if high - low < 11:
         raise ValueError(f"the range {low}-{high} must span at least an octave")
@@ -105,7 +121,10 @@ def unparse_bar(
             typed = _typed_pitches(chord, token.kind, low, high)
             restrike = prev_pitch is not None and (last_end is None or last_end == onset)
             can_hold = bool(events) and last_end == onset
-            pitch = _pick_pitch(token, typed, prev_pitch, restrike, can_hold, low, high, rng)
+            leaning = None if prior is None else pitch_weights(prior, chord)
+            pitch = _pick_pitch(
+                token, typed, prev_pitch, restrike, can_hold, low, high, rng, leaning
+            )
             if pitch is None:
                 # Only the pitch just played fits: hold it instead of striking it again.
                 held = events.pop()
@@ -145,6 +164,7 @@ def _pick_pitch(
     low: int,
     high: int,
     rng: np.random.Generator,
+    leaning: np.ndarray | None = None,
 ) -> int | None:
     """A pitch for a note token, or None to hold the previous note instead.
 
@@ -153,7 +173,8 @@ def _pick_pitch(
     `prev_pitch` must not come again; `can_hold` says that previous note is in this bar and
     can be lengthened instead. Order of preference: the type inside the window; the previous
     note held when the window holds only it; the type in a window widened a semitone at a
-    time; the previous note held; a fallback type.
+    time; the previous note held; a fallback type. `leaning` weighs each absolute pitch class
+    in every choice (None: no preference).
     """
     target: float | None = None
     if prev_pitch is None:
@@ -169,7 +190,7 @@ def _pick_pitch(
         fitting = [p for p in pitches if window[0] <= p <= window[1]]
         allowed = [p for p in fitting if p != banned]
         if allowed:
-            return _choose(allowed, rng, target)
+            return _choose(allowed, rng, target, leaning)
         if level == 0 and fitting and can_hold and token.window is not None:
             return None  # the window holds only the repeat: hold the previous note
         widen = 1
@@ -178,12 +199,12 @@ def _pick_pitch(
                 p for p in pitches if window[0] - widen <= p <= window[1] + widen and p != banned
             ]
             if wider:
-                return _choose(wider, rng, target)
+                return _choose(wider, rng, target, leaning)
             widen += 1
         if can_hold:
             return None  # the range has no other pitch of this type: hold instead
     # Unreachable with an octave of range (a chord has several chord tones); kept total.
-    return _choose(typed[0], rng, target)
+    return _choose(typed[0], rng, target, leaning)
 
 
 def unparse(
@@ -192,15 +213,28 @@ def unparse(
     seed: int,
     low: int = 55,
     high: int = 84,
+    prior: PitchPrior | None = None,
 ) -> list[NoteEvent]:
-    """Bars of tokens as a solo over `progression` (repeated as needed); same seed, same notes."""
+    """Bars of tokens as a solo over `progression` (repeated as needed); same seed, same notes.
+
+    `prior` leans each pitch towards the pitch classes a soloist plays over the chord (see
+    `unparse_bar`); None chooses by the tokens' windows alone.
+    """
     rng = np.random.default_rng(seed)
     beats = progression.beats_per_bar
     events: list[NoteEvent] = []
     prev_pitch: int | None = None
     for index, tokens in enumerate(bars):
         bar_events, prev_pitch = unparse_bar(
-            tokens, progression.bar_spans(index), index * beats, beats, prev_pitch, rng, low, high
+            tokens,
+            progression.bar_spans(index),
+            index * beats,
+            beats,
+            prev_pitch,
+            rng,
+            low,
+            high,
+            prior,
         )
         events.extend(bar_events)
     return events
