@@ -20,6 +20,7 @@ import numpy as np
 
 from jazzgui.errors import ModelFileError
 from jazzgui.model.config import ModelConfig
+from jazzgui.music.pitch_prior import prior_problems
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,10 @@ _PRIMERS = "primers.json"
 # The training corpus as token ids, one list per file: lets the sampler refuse long verbatim
 # copies. Optional, so files written before it was added still load.
 _CORPUS = "corpus.json"
-_OPTIONAL = (_PRIMERS, _CORPUS)
+# P(pitch class above the root | chord family) of the training corpus, {family: 12 weights}:
+# unparsing leans on it. Optional: files without it unparse by the tokens' windows alone.
+_PITCH_PRIOR = "pitch_prior.json"
+_OPTIONAL = (_PRIMERS, _CORPUS, _PITCH_PRIOR)
 _RETRAIN = "Train a new model with `jazzgui train` or pick another model file"
 
 
@@ -74,6 +78,8 @@ class JazzModel:
     path: Path | None = None  # where it was loaded from or saved to
     # Token ids of each training file (empty: unknown, e.g. an older file), for max_copy.
     corpus: list[list[int]] = field(default_factory=list)
+    # Chord family -> 12 pitch-class weights (empty: unknown, no preference), for unparsing.
+    pitch_prior: dict[str, list[float]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -127,6 +133,7 @@ class JazzModel:
                     f"(0-{size - 1}): {bad[:3]}"
                 )
                 break
+        problems.extend(prior_problems(self.pitch_prior))
         return problems
 
 
@@ -166,6 +173,8 @@ def save_model(model: JazzModel, path: str | Path) -> Path:
                 archive.writestr("card.json", json.dumps(model.card, indent=1, default=str))
                 archive.writestr(_PRIMERS, json.dumps(model.primers))
                 archive.writestr(_CORPUS, json.dumps([list(map(int, s)) for s in model.corpus]))
+                prior = {family: list(map(float, w)) for family, w in model.pitch_prior.items()}
+                archive.writestr(_PITCH_PRIOR, json.dumps(prior))
                 archive.writestr("weights.npz", weights.getvalue())
             handle.flush()
             os.fsync(handle.fileno())
@@ -297,6 +306,19 @@ def _build_model(path: Path, members: dict[str, bytes]) -> JazzModel:
             "verbatim copies from its training music",
             path,
         )
+    if _PITCH_PRIOR in members:
+        pitch_prior = _json(path, members[_PITCH_PRIOR], _PITCH_PRIOR)
+        if not isinstance(pitch_prior, dict):
+            raise ModelFileError(
+                path, "pitch_prior.json is not a mapping of chord families to weights", _RETRAIN
+            )
+    else:
+        pitch_prior = {}
+        log.info(
+            "model %s carries no pitch-class prior (an older file): pitches follow the "
+            "tokens' windows alone",
+            path,
+        )
     try:
         config = ModelConfig.from_dict(config_data)
         with np.load(io.BytesIO(members["weights.npz"]), allow_pickle=False) as npz:
@@ -305,7 +327,7 @@ def _build_model(path: Path, members: dict[str, bytes]) -> JazzModel:
         raise ModelFileError(
             path, f"its configuration or weights cannot be read ({error})", _RETRAIN
         ) from error
-    model = JazzModel(list(vocabulary), config, weights, card, primers, path, corpus)
+    model = JazzModel(list(vocabulary), config, weights, card, primers, path, corpus, pitch_prior)
     problems = model.check()
     if problems:
         raise ModelFileError(path, "is inconsistent: " + "; ".join(problems), _RETRAIN)

@@ -200,6 +200,8 @@ class _Improviser:
         self.match = NgramIndex.START  # the running verbatim match of the sampled tokens
         self.heard = NgramIndex.START  # ... and of the notes played, read back into tokens
         self.stepper = LSTMStepper(model)
+        # Pitches lean on the soloist's pitch classes over each chord family, when known.
+        self.prior = model.pitch_prior or None
         self.recent: list[int] = []
         self.logits = self._prime()
 
@@ -341,7 +343,15 @@ class _Improviser:
                 self._restore(start)
             tokens = self.bar(beats)
             events, last = unparse_bar(
-                tokens, spans, bar_start, beats, previous, pitch_rng, settings.low, settings.high
+                tokens,
+                spans,
+                bar_start,
+                beats,
+                previous,
+                pitch_rng,
+                settings.low,
+                settings.high,
+                self.prior,
             )
             if limit is None:
                 return tokens, events, last
@@ -390,7 +400,8 @@ def improvise(
         spans = progression.bar_spans(index)
         if reference is not None:
             # As the reference did: all 50 tokens from the bar's start, chords of this bar
-            # (the last one held past it), so they pile into the following bars.
+            # (the last one held past it), so they pile into the following bars; and no
+            # pitch-class prior, which the reference did not have.
             tokens = reference
             length = math.ceil(sum(token_duration(t) for t in tokens))
             events, previous = unparse_bar(

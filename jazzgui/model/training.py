@@ -135,6 +135,7 @@ def train(
     result.model.primers = _primers(corpus, train_config.seed)
     # Every file whole (validation bars too): the sampler keeps its takes from copying any of it.
     result.model.corpus = [sequence.tolist() for sequence in corpus.sequences()]
+    result.model.pitch_prior = _pitch_prior(corpus)
     return result
 
 
@@ -377,3 +378,12 @@ def _primers(corpus: Corpus, seed: int) -> list[list[str]]:
         return [list(bar) for bar in bars]
     picks = np.random.default_rng(seed).choice(len(bars), size=PRIMER_BARS, replace=False)
     return [list(bars[i]) for i in sorted(picks)]
+
+
+def _pitch_prior(corpus: Corpus) -> dict[str, list[float]]:
+    """The training music's pitch classes over each chord family, which unparsing leans on
+    (empty, no preference, when the corpus holds token bars without their lead sheets)."""
+    from jazzgui.music.pitch_prior import pitch_class_prior
+
+    sheets = [entry.sheet for entry in corpus.ok_entries if entry.sheet is not None]
+    return pitch_class_prior(sheets) if sheets else {}

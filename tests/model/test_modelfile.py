@@ -17,6 +17,7 @@ from jazzgui.model.modelfile import load_model, save_model, weight_shapes
 
 def test_round_trip_keeps_everything(tmp_path, make_model):
     model = make_model()
+    model.pitch_prior = {"dominant": [float(i + 1) for i in range(12)], "minor": [1 / 12] * 12}
     path = save_model(model, tmp_path / "m.jazzmodel")
     loaded = load_model(path)
     assert loaded.vocabulary == model.vocabulary
@@ -24,6 +25,7 @@ def test_round_trip_keeps_everything(tmp_path, make_model):
     assert loaded.card == model.card
     assert loaded.primers == model.primers
     assert loaded.corpus == model.corpus
+    assert loaded.pitch_prior == model.pitch_prior
     assert loaded.name == "m"
     for name, array in model.weights.items():
         np.testing.assert_array_equal(loaded.weights[name], array)
@@ -92,6 +94,13 @@ def _corpus_json(corpus):
     return change
 
 
+def _prior_json(text):
+    def change(name, data):
+        return text.encode() if name == "pitch_prior.json" else data
+
+    return change
+
+
 def _short_vocabulary(name, data):
     return json.dumps(json.loads(data)[:-1]).encode() if name == "vocabulary.json" else data
 
@@ -114,6 +123,14 @@ def _short_vocabulary(name, data):
         (lambda p: _rewrite(p, _corpus_json([[0, True]])), "outside the vocabulary"),
         (lambda p: _rewrite(p, _corpus_json([[0, "C,1"]])), "outside the vocabulary"),
         (lambda p: _rewrite(p, _corpus_json({"a": 1})), "corpus.json is not a list"),
+        (lambda p: _rewrite(p, _prior_json('{"major": [1, 2, 3]}')), "not a list of 12"),
+        (lambda p: _rewrite(p, _prior_json('{"major": [[1]]}')), "not a list of 12"),
+        (lambda p: _rewrite(p, _prior_json('{"major": [NaN' + ", 1" * 11 + "]}")), "NaN"),
+        (lambda p: _rewrite(p, _prior_json('{"major": [-1' + ", 1" * 11 + "]}")), "negative"),
+        (lambda p: _rewrite(p, _prior_json('{"major": [0' + ", 0" * 11 + "]}")), "all zeros"),
+        (lambda p: _rewrite(p, _prior_json('{"blues": [1' + ", 1" * 11 + "]}")), "unknown"),
+        (lambda p: _rewrite(p, _prior_json("[1, 2]")), "pitch_prior.json is not a mapping"),
+        (lambda p: _rewrite(p, _prior_json("{oops")), "pitch_prior.json inside the model"),
     ],
     ids=[
         "missing",
@@ -131,6 +148,14 @@ def _short_vocabulary(name, data):
         "corpus-id-bool",
         "corpus-id-text",
         "corpus-not-a-list",
+        "prior-short",
+        "prior-nested",
+        "prior-nan",
+        "prior-negative",
+        "prior-zeros",
+        "prior-unknown-family",
+        "prior-not-a-mapping",
+        "prior-bad-json",
     ],
 )
 def test_bad_files_raise_model_file_error(tmp_path, make_model, damage, message):
@@ -173,6 +198,29 @@ def test_a_model_without_corpus_sequences_loads_and_generates(tmp_path, make_mod
     assert "cannot limit verbatim copies" in caplog.text
     take = generate_take(loaded, parse_progression("C7 | F7 | C7 | G7 |"), SamplerSettings(seed=3))
     assert take.bars == 4 and take.events
+
+
+def test_a_model_without_a_pitch_prior_loads_and_generates(tmp_path, make_model, caplog):
+    from jazzgui.model.sampling import SamplerSettings, generate_take
+    from jazzgui.music.progression import parse_progression
+
+    model = make_model()
+    model.pitch_prior = {"dominant": [1.0] * 12}
+    path = save_model(model, tmp_path / "old.jazzmodel")
+    _rewrite(path, lambda n, d: None if n == "pitch_prior.json" else d)  # as written before it
+    with caplog.at_level("INFO", logger="jazzgui.model.modelfile"):
+        loaded = load_model(path)
+    assert loaded.pitch_prior == {}
+    assert "no pitch-class prior" in caplog.text
+    take = generate_take(loaded, parse_progression("C7 | F7 | C7 | G7 |"), SamplerSettings(seed=3))
+    assert take.bars == 4 and take.events
+
+
+def test_a_bad_pitch_prior_is_not_saved(tmp_path, make_model):
+    model = make_model()
+    model.pitch_prior = {"major": [1.0] * 11 + [float("inf")]}
+    with pytest.raises(ModelFileError, match="NaN or infinite"):
+        save_model(model, tmp_path / "m.jazzmodel")
 
 
 def test_a_saved_model_is_readable_by_others_like_any_data_file(tmp_path, make_model):

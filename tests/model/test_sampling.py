@@ -284,3 +284,34 @@ def test_max_copy_holds_for_the_notes_read_back_as_the_measures_read_them(make_m
         take = generate_take(model, changes, settings, band=False)
         assert index.longest_match(line_from_take(take).tokens) <= k
         assert take.bars == len(changes) and take.events
+
+
+def _share_of_fifths(model, seeds: int = 10) -> float:
+    """The share of solo notes on the 5th of the chord sounding at their onset."""
+    fifths = notes = 0
+    for seed in range(seeds):
+        for bar in improvise(model, CHANGES, SamplerSettings(seed=seed)):
+            for event in bar.events:
+                chord = CHANGES.chord_at(event.start_beat + 1e-6)
+                fifths += (event.pitch - chord.root) % 12 == 7
+                notes += 1
+    return fifths / notes
+
+
+def test_the_sampler_leans_on_the_models_pitch_class_prior(make_model):
+    model = make_model()
+    peaked = [100.0 if i == 7 else 1.0 for i in range(12)]
+    leaning = replace(model, pitch_prior=dict.fromkeys(("major", "minor", "dominant"), peaked))
+    without, with_prior = _share_of_fifths(model), _share_of_fifths(leaning)
+    # Only chord-tone values can land on the 5th, and only within their windows: 0.14 -> 0.31.
+    assert with_prior > 2 * without
+
+
+def test_reference_mode_ignores_the_pitch_class_prior(make_model):
+    model = make_model()
+    peaked = [100.0 if i == 7 else 1.0 for i in range(12)]
+    leaning = replace(model, pitch_prior=dict.fromkeys(("major", "minor", "dominant"), peaked))
+    settings = SamplerSettings(mode="reference", seed=4)
+    assert generate_take(leaning, CHANGES, settings).events == (
+        generate_take(model, CHANGES, settings).events
+    )

@@ -17,6 +17,11 @@ from jazzgui.model.config import ModelConfig, TrainConfig
 from jazzgui.model.modelfile import load_model, save_model
 from jazzgui.model.sampling import SamplerSettings, generate_take
 from jazzgui.model.training import EpochLog, train
+from jazzgui.music.corpus import Corpus, CorpusEntry, Vocabulary
+from jazzgui.music.events import MelodyNote
+from jazzgui.music.grammar import tokenize
+from jazzgui.music.leadsheet import LeadSheet
+from jazzgui.music.pitch_prior import pitch_class_prior
 from jazzgui.music.progression import parse_progression
 
 SMALL = ModelConfig(n_a=16, tx=8)
@@ -43,6 +48,34 @@ def test_training_reports_epochs_and_learns(tmp_path, corpus):
     assert loaded.corpus == model.corpus
     take = generate_take(loaded, parse_progression("C7 | F7 | C7 | G7 |"), SamplerSettings(seed=0))
     assert take.events
+
+
+def _sheet_corpus() -> Corpus:
+    """A corpus of one hand-made lead sheet: a line of chord 3rds and 7ths over a blues."""
+    changes = parse_progression(" | ".join(["C7", "F7", "C7", "G7"] * 4))
+    melody = []
+    for bar in range(len(changes)):
+        root = changes.chord_at(4 * bar).root
+        for beat, step in enumerate((4, 10, 4, 7)):
+            melody.append(MelodyNote(4.0 * bar + beat, 1.0, 60 + (root + step) % 12))
+    sheet = LeadSheet(Path("line.musicxml"), melody, changes)
+    bars = tokenize(sheet)
+    return Corpus([CorpusEntry(sheet.path, sheet, bars)], Vocabulary.from_bars(bars))
+
+
+def test_the_model_carries_the_corpus_pitch_class_prior(tmp_path, corpus):
+    sheets = _sheet_corpus()
+    model = train(sheets, SMALL, TrainConfig(epochs=1, val_fraction=0)).model
+    assert model.pitch_prior == pitch_class_prior([sheets.entries[0].sheet])
+    dominant = model.pitch_prior["dominant"]
+    # 64 notes: 32 thirds, 16 sevenths, 16 fifths; add-one smoothing over 12 pitch classes.
+    assert dominant[4] == pytest.approx(33 / 76) and dominant[0] == pytest.approx(1 / 76)
+    assert dominant[10] == dominant[7] == pytest.approx(17 / 76)
+    assert load_model(save_model(model, tmp_path / "m.jazzmodel")).pitch_prior == (
+        model.pitch_prior
+    )
+    # Token bars without their lead sheets: no prior, pitches follow the windows alone.
+    assert train(corpus, SMALL, TrainConfig(epochs=1)).model.pitch_prior == {}
 
 
 def test_should_stop_is_seen_after_every_batch(corpus):
