@@ -16,6 +16,7 @@ from jazzgui.model.starter import STARTER_COMMAND, starter_configs, starter_mode
 from jazzgui.music.corpus import build_corpus
 from jazzgui.music.evaluate import line_from_take, polyphony
 from jazzgui.music.events import BASS_CHANNEL, COMP_CHANNEL, SOLO_CHANNEL
+from jazzgui.music.pitch_prior import pitch_class_prior
 from jazzgui.music.progression import form_progression
 
 SOLOS = Path(__file__).resolve().parents[2] / "data" / "solos"
@@ -64,6 +65,16 @@ def test_its_vocabulary_covers_the_corpus(starter):
     tokens = {t for entry in corpus.ok_entries for bar in entry.bars for t in bar}
     assert tokens <= set(starter.vocabulary)
     assert starter.corpus == [s.tolist() for s in corpus.sequences()]
+
+
+def test_it_carries_the_corpus_pitch_class_prior(starter):
+    corpus = build_corpus([SOLOS])
+    expected = pitch_class_prior(entry.sheet for entry in corpus.ok_entries)
+    assert starter.pitch_prior.keys() == expected.keys()
+    for family, weights in expected.items():
+        assert starter.pitch_prior[family] == pytest.approx(weights)
+    dominant = starter.pitch_prior["dominant"]
+    assert min(dominant[4], dominant[10]) > dominant[0]  # 3rds and 7ths over roots
 
 
 def test_it_improvises_a_blues_in_f_with_the_band(starter):
