@@ -475,6 +475,20 @@ _DISTRIBUTION_FIELDS = (
 )  # fmt: skip
 
 
+_DISTRIBUTION_LABELS = (
+    "pitch class | chord quality OA", "pitch class | chord quality JSD",
+    "melodic intervals OA", "melodic intervals JSD", "note durations OA", "note durations JSD",
+)  # fmt: skip
+
+
+def _distribution_rows(figures: Measures | Summary) -> list[tuple[str, str]]:
+    """The (label, value) rows of the six distribution comparisons."""
+    return [
+        (label, _fixed(getattr(figures, name)))
+        for label, name in zip(_DISTRIBUTION_LABELS, _DISTRIBUTION_FIELDS)
+    ]
+
+
 @dataclass(frozen=True)
 class Measures:
     """The measures of one take against a corpus."""
@@ -496,12 +510,7 @@ class Measures:
         return [
             ("notes", str(self.notes)),
             ("chord tones on strong beats", _percent(self.strong_beat_chord_tones)),
-            ("pitch class | chord quality OA", _fixed(self.pitch_oa)),
-            ("pitch class | chord quality JSD", _fixed(self.pitch_jsd)),
-            ("melodic intervals OA", _fixed(self.interval_oa)),
-            ("melodic intervals JSD", _fixed(self.interval_jsd)),
-            ("note durations OA", _fixed(self.duration_oa)),
-            ("note durations JSD", _fixed(self.duration_jsd)),
+            *_distribution_rows(self),
             ("longest same-pitch run", str(self.same_pitch_run)),
             ("longest verbatim copy (tokens)", str(self.copy)),
             ("notes sounding at once (max)", str(self.polyphony)),
@@ -574,12 +583,7 @@ class Summary:
             ("takes (corpus: files)", str(self.takes)),
             ("notes per take (mean)", _fixed(self.notes, 1)),
             ("chord tones on strong beats", _percent(self.strong_beat_chord_tones)),
-            ("pitch class | chord quality OA", _fixed(self.pitch_oa)),
-            ("pitch class | chord quality JSD", _fixed(self.pitch_jsd)),
-            ("melodic intervals OA", _fixed(self.interval_oa)),
-            ("melodic intervals JSD", _fixed(self.interval_jsd)),
-            ("note durations OA", _fixed(self.duration_oa)),
-            ("note durations JSD", _fixed(self.duration_jsd)),
+            *_distribution_rows(self),
             ("longest same-pitch run (mean)", _fixed(self.same_pitch_run, 1)),
             ("longest same-pitch run (max)", str(self.same_pitch_run_max)),
             ("longest verbatim copy, tokens (mean)", _fixed(self.copy, 1)),
