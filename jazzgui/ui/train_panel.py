@@ -118,13 +118,12 @@ class TrainPanel(QWidget):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(splitter)
 
-        self._apply_settings(settings)
-        chain = [
+        # What may not change while training runs, in tab order.
+        self._locked_while_training = (
             self.add_files_button,
             self.add_folder_button,
             self.remove_button,
             self.clear_button,
-            self.table,
             self.preset_combo,
             self.epochs_spin,
             self.hidden_spin,
@@ -132,6 +131,12 @@ class TrainPanel(QWidget):
             self.batch_spin,
             self.val_spin,
             self.patience_spin,
+        )
+        self._apply_settings(settings)
+        chain = [
+            *self._locked_while_training[:4],
+            self.table,
+            *self._locked_while_training[4:],
             self.train_button,
             self.stop_button,
             self.save_button,
@@ -686,19 +691,7 @@ class TrainPanel(QWidget):
         self.train_button.setEnabled(not training and has_usable)
         self.stop_button.setEnabled(training)
         self.save_button.setEnabled(not training and self.result is not None)
-        for widget in (
-            self.add_files_button,
-            self.add_folder_button,
-            self.remove_button,
-            self.clear_button,
-            self.preset_combo,
-            self.epochs_spin,
-            self.hidden_spin,
-            self.lr_spin,
-            self.batch_spin,
-            self.val_spin,
-            self.patience_spin,
-        ):
+        for widget in self._locked_while_training:
             widget.setEnabled(not training)
         self.remove_button.setEnabled(
             not training and bool(self.table.selectionModel().selectedRows())
