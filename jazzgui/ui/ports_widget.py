@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PortLister = Callable[[], list[str]]
+# How often an open MIDI output is looked for among the system's outputs: rtmidi sends into a
+# vanished destination without any error, so a synth that was closed is only seen this way.
+PORT_CHECK_MS = 2000
 PortOpener = Callable[[str], "mido.ports.BaseOutput"]
 
 
@@ -74,6 +77,10 @@ class PortsWidget(QWidget):
         layout.addWidget(self.combo, 1)
         layout.addWidget(self.refresh_button)
         layout.addWidget(self.test_button)
+
+        self._presence_timer = QTimer(self)
+        self._presence_timer.setInterval(PORT_CHECK_MS)
+        self._presence_timer.timeout.connect(self.check_port_present)
 
         self.refresh_button.clicked.connect(self.refresh)
         self.test_button.clicked.connect(self.test_note)
@@ -135,6 +142,10 @@ class PortsWidget(QWidget):
             self.problem.emit(f"{error} Playing through the built-in synth instead.")
         old = self._port
         self._port, self._port_name = port, name
+        if name == BUILT_IN_SYNTH_NAME:
+            self._presence_timer.stop()
+        else:
+            self._presence_timer.start()
         self.port_changed.emit(port)
         if old is not None and old is not port:
             old.close()
@@ -175,7 +186,26 @@ class PortsWidget(QWidget):
         except Exception as error:  # a vanished port raises backend-specific errors
             self.problem.emit(f"The output {self._port_name!r} stopped working: {error}")
 
+    def check_port_present(self) -> None:
+        """Fall back to the built-in synth, and say so, when the open MIDI output has gone."""
+        name = self._port_name
+        if not name or name == BUILT_IN_SYNTH_NAME:
+            return
+        try:
+            present = name in self._lister()
+        except Exception:  # the MIDI system itself went away: the output is gone too
+            log.info("listing MIDI outputs failed while checking %r", name, exc_info=True)
+            present = False
+        if present:
+            return
+        self.refresh()
+        self.problem.emit(
+            f"The MIDI output {name!r} has gone (the synth was closed or unplugged). "
+            "Playing through the built-in synth instead; press Refresh once it is back."
+        )
+
     def close_port(self) -> None:
+        self._presence_timer.stop()
         if self._port is not None:
             self._port.close()
             self._port = None

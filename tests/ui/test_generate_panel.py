@@ -223,3 +223,27 @@ def test_unlocked_seeds_change_from_take_to_take(ready_panel, qtbot):
         seeds.append(panel.takes[-1].seed)
     assert seeds[0] != seeds[1]
     assert panel.seed_spin.value() == seeds[1]
+
+
+def test_a_synth_that_vanishes_mid_take_is_noticed_and_play_moves_to_the_built_in_synth(
+    make_window, qtbot, fake_port, tiny_model_path
+):
+    from jazzgui.ui.audio_out import BUILT_IN_SYNTH_NAME
+
+    outputs = [fake_port.name]
+    window = make_window(port_lister=lambda: list(outputs))
+    panel = window.generate_panel
+    panel.add_model(str(tiny_model_path))
+    qtbot.waitUntil(lambda: panel._model is not None, timeout=10000)
+    panel.tempo_spin.setValue(120)
+    panel.progression_edit.setPlainText("Dm7 G7 | Cmaj7 | Dm7 G7 | Cmaj7 |")
+    assert panel.ports.port_name == fake_port.name
+    qtbot.mouseClick(panel.generate_button, LEFT)
+    qtbot.waitUntil(lambda: len(_note_counts(fake_port)[0]) >= 3, timeout=10000)
+
+    outputs.clear()  # the synth was closed: rtmidi itself would not say so
+    panel.ports.check_port_present()
+    assert panel.ports.port_name == BUILT_IN_SYNTH_NAME
+    assert "has gone" in window.status_label.text()
+    assert fake_port.sounding() == set()  # every note the old output was playing was ended
+    panel.stop()
