@@ -118,6 +118,14 @@ class TrainPanel(QWidget):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(splitter)
 
+        self._hyper_spins = (
+            self.epochs_spin,
+            self.hidden_spin,
+            self.lr_spin,
+            self.batch_spin,
+            self.val_spin,
+            self.patience_spin,
+        )
         # What may not change while training runs, in tab order.
         self._locked_while_training = (
             self.add_files_button,
@@ -125,12 +133,7 @@ class TrainPanel(QWidget):
             self.remove_button,
             self.clear_button,
             self.preset_combo,
-            self.epochs_spin,
-            self.hidden_spin,
-            self.lr_spin,
-            self.batch_spin,
-            self.val_spin,
-            self.patience_spin,
+            *self._hyper_spins,
         )
         self._apply_settings(settings)
         chain = [
@@ -308,14 +311,7 @@ class TrainPanel(QWidget):
     def _set_values(
         self, epochs: int, hidden: int, lr: float, batch: int, val: float, patience: int
     ) -> None:
-        spins = (
-            self.epochs_spin,
-            self.hidden_spin,
-            self.lr_spin,
-            self.batch_spin,
-            self.val_spin,
-            self.patience_spin,
-        )
+        spins = self._hyper_spins
         for spin in spins:
             spin.blockSignals(True)
         self.epochs_spin.setValue(epochs)
