@@ -23,9 +23,9 @@ from jazzgui.errors import JazzGUIError
 from jazzgui.model.modelfile import JazzModel
 from jazzgui.music.accompaniment import band_for_bar
 from jazzgui.music.corpus import Vocabulary
-from jazzgui.music.evaluate import NgramIndex, strong_positions
 from jazzgui.music.events import MelodyNote, NoteEvent, Provenance, Take
 from jazzgui.music.grammar import GRID, ValueToken, token_duration, tokenize_bars
+from jazzgui.music.measures import NgramIndex, strong_positions
 from jazzgui.music.progression import ChordSpan, Progression
 from jazzgui.music.unparse import unparse_bar
 

@@ -2,7 +2,7 @@
 
 The table is P(pitch class relative to the chord root | quality family), counted over a
 corpus's melody notes exactly as the quality measure counts them
-(`jazzgui.music.evaluate.pitch_class_histogram`), with add-one (Laplace) smoothing so no
+(`jazzgui.music.measures.pitch_class_counts`), with add-one (Laplace) smoothing so no
 pitch class is impossible. Unparsing multiplies its choice among the pitches of a token's type
 by it, so a line leans towards what the soloist plays over that kind of chord (3rds and 7ths
 over dominants rather than roots, for example).
@@ -16,13 +16,8 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 
 from jazzgui.music.chords import Chord
-from jazzgui.music.evaluate import (
-    FAMILIES,
-    line_from_sheet,
-    pitch_class_histogram,
-    quality_family,
-)
 from jazzgui.music.leadsheet import LeadSheet
+from jazzgui.music.measures import FAMILIES, pitch_class_counts, quality_family
 
 # family -> 12 weights, index = pitch class above the chord root. A family left out (or an
 # empty mapping) means no preference over that family's chords.
@@ -37,8 +32,7 @@ def pitch_class_prior(sheets: Iterable[LeadSheet]) -> dict[str, list[float]]:
     """
     counts = np.zeros((len(FAMILIES), 12))
     for sheet in sheets:
-        # The pitch-class histogram reads notes and chords only: no tokens are needed.
-        counts += pitch_class_histogram(line_from_sheet(sheet, bars_tokens=()))
+        counts += pitch_class_counts(sheet.melody, sheet.progression)
     smoothed = counts + 1.0
     return {family: [float(p) for p in row / row.sum()] for family, row in zip(FAMILIES, smoothed)}
 

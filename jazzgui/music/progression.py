@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from jazzgui.errors import ChordSymbolError, JazzGUIError
@@ -20,6 +21,17 @@ class ChordSpan:
     @property
     def end_beat(self) -> float:
         return self.start_beat + self.duration
+
+
+def chord_in_spans(spans: Sequence[ChordSpan], beat: float) -> Chord:
+    """The chord sounding at an absolute beat among a bar's spans (the last one past them)."""
+    if not spans:
+        raise ValueError("a bar needs at least one chord span")
+    current = spans[0].chord
+    for span in spans:
+        if span.start_beat <= beat + 1e-9:
+            current = span.chord
+    return current
 
 
 @dataclass(frozen=True)
@@ -52,13 +64,7 @@ class Progression:
 
     def chord_at(self, beat: float) -> Chord:
         """The chord sounding at an absolute beat (the progression repeats past its end)."""
-        bar_index = int(beat // self.beats_per_bar)
-        offset = beat - bar_index * self.beats_per_bar
-        current = self.bars[bar_index % len(self.bars)][0][1]
-        for bar_offset, chord in self.bars[bar_index % len(self.bars)]:
-            if bar_offset <= offset + 1e-9:
-                current = chord
-        return current
+        return chord_in_spans(self.bar_spans(int(beat // self.beats_per_bar)), beat)
 
     def repeated(self, times: int) -> Progression:
         """This progression played `times` times in a row (choruses)."""

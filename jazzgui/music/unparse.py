@@ -11,7 +11,7 @@ from jazzgui.music.chords import Chord
 from jazzgui.music.events import SOLO_CHANNEL, NoteEvent
 from jazzgui.music.grammar import ValueToken, parse_token
 from jazzgui.music.pitch_prior import PitchPrior, pitch_weights
-from jazzgui.music.progression import ChordSpan, Progression
+from jazzgui.music.progression import ChordSpan, Progression, chord_in_spans
 
 # Without a window (a bar's first note) the pitch stays this close to the previous one, so a
 # line does not leap at every bar line.
@@ -31,17 +31,6 @@ def accent_velocity(offset_in_bar: float, beats_per_bar: int) -> int:
     if abs(offset_in_bar - round(offset_in_bar)) < 1e-9:
         return _BASE_VELOCITY + 3
     return _BASE_VELOCITY
-
-
-def chord_in_spans(spans: Sequence[ChordSpan], beat: float) -> Chord:
-    """The chord sounding at an absolute beat among a bar's spans (the last one past them)."""
-    if not spans:
-        raise ValueError("a bar needs at least one chord span")
-    current = spans[0].chord
-    for span in spans:
-        if span.start_beat <= beat + 1e-9:
-            current = span.chord
-    return current
 
 
 def _typed_pitches(chord: Chord, kind: str, low: int, high: int) -> list[list[int]]:

@@ -19,9 +19,10 @@ from jazzgui.model.sampling import (
     improvise,
 )
 from jazzgui.music.corpus import Vocabulary
-from jazzgui.music.evaluate import NgramIndex, line_from_take, strong_beat_counts
+from jazzgui.music.evaluate import line_from_take, strong_beat_counts
 from jazzgui.music.events import BASS_CHANNEL, COMP_CHANNEL, SOLO_CHANNEL
 from jazzgui.music.grammar import token_duration
+from jazzgui.music.measures import NgramIndex
 from jazzgui.music.progression import parse_progression
 
 CHANGES = parse_progression("Dm7 G7 | Cmaj7 | Am7 D7 | Gmaj7 | Fm6 | Bb7 | Ebmaj7 | Am7b5 D7b9 |")

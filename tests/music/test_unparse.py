@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from jazzgui.music.events import SOLO_CHANNEL, MelodyNote
 from jazzgui.music.grammar import GRID, ValueToken, tokenize_bar_tokens
-from jazzgui.music.progression import parse_progression
-from jazzgui.music.unparse import accent_velocity, chord_in_spans, unparse, unparse_bar
+from jazzgui.music.progression import chord_in_spans, parse_progression
+from jazzgui.music.unparse import accent_velocity, unparse, unparse_bar
 
 CHANGES = parse_progression("Dm7 G7 | Cmaj7 | C | Bdim7 |")
 
