@@ -27,8 +27,9 @@ from reference_models import build_reference_inference_model
 
 from jazzgui.model.config import ModelConfig, TrainConfig
 from jazzgui.model.modelfile import JazzModel, load_model, save_model
-from jazzgui.model.sampling import SamplerSettings, generate_take, improvise
+from jazzgui.model.sampling import SamplerSettings, improvise
 from jazzgui.model.starter import starter_model_path
+from jazzgui.model.takes import generate_take
 from jazzgui.music.progression import form_progression
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "seed-data" / "original_metheny.mid"

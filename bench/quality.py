@@ -23,8 +23,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from jazzgui.model.config import ModelConfig, TrainConfig
-from jazzgui.model.sampling import SamplerSettings, generate_take
+from jazzgui.model.sampling import SamplerSettings
 from jazzgui.model.starter import starter_configs
+from jazzgui.model.takes import generate_take
 from jazzgui.model.training import train
 from jazzgui.music.corpus import Corpus, build_corpus
 from jazzgui.music.evaluate import CorpusProfile, Summary, format_table, summarize

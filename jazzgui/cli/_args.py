@@ -35,6 +35,27 @@ def positive(text: str) -> int:
     return value
 
 
+def swing_ratio(text: str) -> float:
+    """A swing ratio the player and the synth can play (0.5 straight .. 0.75)."""
+    from jazzgui.playback.timing import check_swing
+
+    try:
+        return check_swing(float(text))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a usable swing ratio: {error}") from None
+
+
+def midi_program(text: str) -> int:
+    """A General MIDI program number, 0-127."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value <= 127:
+        raise argparse.ArgumentTypeError(f"{value} is not a General MIDI program (0-127)")
+    return value
+
+
 def track_spec(text: str | None) -> int | str | None:
     """A track given as its index (digits) or a part of its name."""
     if text is None:

@@ -7,14 +7,15 @@ from pathlib import Path
 
 from jazzgui.cli._args import add_selection_arguments, positive, read_corpus
 from jazzgui.errors import InputFileError
+from jazzgui.model.modelfile import SUFFIX as _MODEL_SUFFIX
 from jazzgui.music.corpus import Corpus
+from jazzgui.music.defaults import MIDI_SUFFIXES
 from jazzgui.music.evaluate import CorpusProfile, Summary, format_table, summarize
 from jazzgui.music.events import Take
 from jazzgui.music.midifile import read_take_midi
 from jazzgui.music.progression import Progression, form_progression, parse_progression
 
-_TAKE_SUFFIXES = (".mid", ".midi")
-_MODEL_SUFFIX = ".jazzmodel"
+_TAKE_SUFFIXES = MIDI_SUFFIXES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -138,7 +139,8 @@ def _generate(
     path: Path, progressions: list[Progression], args: argparse.Namespace, mode: str
 ) -> list[Take]:
     from jazzgui.model.modelfile import load_model
-    from jazzgui.model.sampling import SamplerSettings, generate_take
+    from jazzgui.model.sampling import SamplerSettings
+    from jazzgui.model.takes import generate_take
 
     model = load_model(path)
     takes = []

@@ -5,15 +5,16 @@ from __future__ import annotations
 import argparse
 import time
 
+from jazzgui.cli._args import midi_program, swing_ratio
 from jazzgui.errors import ModelFileError, PortError
 from jazzgui.model.modelfile import JazzModel, load_model
-from jazzgui.model.sampling import MODES, SamplerSettings, generate_take
+from jazzgui.model.sampling import MODES, SamplerSettings
 from jazzgui.model.starter import starter_model_path
+from jazzgui.model.takes import TakeRequest, TakeStream, model_label
+from jazzgui.music import defaults
 from jazzgui.music.events import SOLO_CHANNEL, Take
 from jazzgui.music.midifile import write_take_midi
 from jazzgui.music.progression import FORMS, Progression, form_progression, parse_progression
-
-DEFAULT_FORM = "blues-f"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="improvise a take over chord changes and write it as MIDI",
         description=(
             "Improvise a solo with a model (the starter model unless --model is given) over "
-            f"chord changes (default: the {DEFAULT_FORM} form), with comping and bass unless "
+            f"chord changes (default: the {defaults.FORM} form), with comping and bass unless "
             "--no-band, and write a type-1 MIDI file. Prints the take's provenance; the same "
             "seed and settings give the same take."
         ),
@@ -34,8 +35,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--progression", metavar="TEXT", help="changes such as 'Dm7 G7 | Cmaj7 | Cmaj7 |'"
     )
     changes.add_argument("--form", choices=sorted(FORMS), help="a built-in form")
-    parser.add_argument("--choruses", type=int, default=1, help="times through (default 1)")
-    parser.add_argument("--tempo", type=float, default=160.0, help="BPM (default 160)")
+    parser.add_argument(
+        "--choruses",
+        type=int,
+        default=defaults.CHORUSES,
+        help="times through (default %(default)s)",
+    )
+    parser.add_argument(
+        "--tempo", type=float, default=defaults.TEMPO_BPM, help="BPM (default %(default)g)"
+    )
+    parser.add_argument(
+        "--swing", type=swing_ratio, default=defaults.SWING,
+        help="share of a beat the first eighth takes, 0.5 = straight (default %(default)g)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--instrument", type=midi_program, default=defaults.SOLO_PROGRAM, metavar="PROGRAM",
+        help="General MIDI program of the solo, 0-127 (default %(default)s, alto sax)",
+    )  # fmt: skip
     parser.add_argument("--temperature", type=float, default=1.0, help="0 = likeliest (1.0)")
     parser.add_argument("--top-p", type=float, default=0.95, help="nucleus size (default 0.95)")
     parser.add_argument(
@@ -56,6 +72,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="sample (default), or reference: the reference's argmax from zeros, 50 tokens a bar",
     )  # fmt: skip
     parser.add_argument("--no-band", action="store_true", help="solo only, no comping and bass")
+    parser.add_argument("--no-comp", action="store_true", help="no piano comping")
+    parser.add_argument("--no-bass", action="store_true", help="no walking bass")
     parser.add_argument(
         "--wav", metavar="TAKE.wav", help="also render audio with the built-in synth"
     )
@@ -75,10 +93,13 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed, mode=args.mode, strong_beat_chord_bias=args.chord_bias,
         max_copy=args.max_copy or None,
     )  # fmt: skip
-    take = generate_take(
-        model, progression, settings, choruses=args.choruses, tempo_bpm=args.tempo,
-        band=not args.no_band,
+    request = TakeRequest(
+        progression, choruses=args.choruses, tempo_bpm=args.tempo, swing=args.swing,
+        solo_program=args.instrument, comp=not (args.no_band or args.no_comp),
+        bass=not (args.no_band or args.no_bass),
+        sampler=settings, model_name=model_label(args.model),
     )  # fmt: skip
+    take = TakeStream(model, request).drain()
     write_take_midi(take, args.output)
     solo = take.part(SOLO_CHANNEL)
     print(
@@ -136,4 +157,4 @@ def _model(path: str | None) -> JazzModel:
 def _progression(args: argparse.Namespace) -> Progression:
     if args.progression:
         return parse_progression(args.progression)
-    return form_progression(args.form or DEFAULT_FORM)
+    return form_progression(args.form or defaults.FORM)

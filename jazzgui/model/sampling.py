@@ -11,7 +11,7 @@ import functools
 import logging
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
@@ -21,9 +21,8 @@ from numpy.random import Generator, SeedSequence, default_rng
 
 from jazzgui.errors import JazzGUIError
 from jazzgui.model.modelfile import JazzModel
-from jazzgui.music.accompaniment import band_for_bar
 from jazzgui.music.corpus import Vocabulary
-from jazzgui.music.events import MelodyNote, NoteEvent, Provenance, Take
+from jazzgui.music.events import MelodyNote, NoteEvent
 from jazzgui.music.grammar import GRID, ValueToken, token_duration, tokenize_bars
 from jazzgui.music.measures import NgramIndex, strong_positions
 from jazzgui.music.progression import ChordSpan, Progression
@@ -420,52 +419,3 @@ def improvise(
                 spans, chords, index * beats, previous, pitch_rng
             )
         yield GeneratedBar(index, tuple(tokens), events)
-
-
-def generate_take(
-    model: JazzModel,
-    progression: Progression,
-    settings: SamplerSettings | None = None,
-    choruses: int = 1,
-    tempo_bpm: float = 160.0,
-    band: bool = True,
-    comp: bool = True,
-    bass: bool = True,
-    model_name: str | None = None,
-) -> Take:
-    """A whole take: the solo over `choruses` times the progression, with the band if asked."""
-    settings = settings or SamplerSettings()
-    if choruses < 1:
-        raise JazzGUIError(f"Choruses must be at least 1 (got {choruses})")
-    seed = resolve_seed(settings.seed)
-    settings = replace(settings, seed=seed)
-    changes = progression.repeated(choruses)
-    band_rng = default_rng([seed, 1])
-    events: list[NoteEvent] = []
-    for bar in improvise(model, changes, settings):
-        events.extend(bar.events)
-        if band and (comp or bass):
-            events.extend(band_for_bar(changes, bar.index, band_rng, comp=comp, bass=bass))
-    extra = {"mode": settings.mode, "choruses": str(choruses)}
-    if settings.mode == "sample":
-        extra.update(
-            top_p=f"{settings.top_p:g}",
-            repetition_penalty=f"{settings.repetition_penalty:g}",
-            strong_beat_chord_bias=f"{settings.strong_beat_chord_bias:g}",
-            max_copy=str(settings.max_copy),
-        )
-    provenance = Provenance(
-        model=model_name or model.name,
-        seed=seed,
-        temperature=settings.temperature if settings.mode == "sample" else None,
-        progression=progression.text.strip() or progression.to_text(),
-        extra=extra,
-    )
-    return Take(
-        events=sorted(events),
-        progression_text=changes.to_text(),
-        tempo_bpm=tempo_bpm,
-        beats_per_bar=progression.beats_per_bar,
-        bars=len(changes),
-        provenance=provenance,
-    )

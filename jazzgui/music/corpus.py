@@ -13,12 +13,13 @@ import numpy as np
 
 from jazzgui.errors import JazzGUIError, TrainingError
 from jazzgui.music import leadsheet
+from jazzgui.music.defaults import SOLO_SUFFIXES
 from jazzgui.music.grammar import ValueToken, parse_token, tokenize
 from jazzgui.music.leadsheet import LeadSheet
 
 log = logging.getLogger(__name__)
 
-CORPUS_SUFFIXES = (".mid", ".midi", ".xml", ".mxl", ".musicxml")
+CORPUS_SUFFIXES = SOLO_SUFFIXES
 
 
 class Vocabulary:

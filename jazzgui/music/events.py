@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from jazzgui.music import defaults
+
 # General MIDI channels used by a take (0-based). Channel 9 is drums and is never used.
 SOLO_CHANNEL = 0
 COMP_CHANNEL = 1
@@ -62,13 +64,13 @@ class Take:
 
     events: list[NoteEvent]
     progression_text: str
-    tempo_bpm: float = 160.0
+    tempo_bpm: float = defaults.TEMPO_BPM
     beats_per_bar: int = 4
     bars: int = 0
-    solo_program: int = 65  # GM alto sax (0-based 65)
-    comp_program: int = 0  # acoustic grand
-    bass_program: int = 32  # acoustic bass
-    swing: float = 0.6
+    solo_program: int = defaults.SOLO_PROGRAM
+    comp_program: int = defaults.COMP_PROGRAM
+    bass_program: int = defaults.BASS_PROGRAM
+    swing: float = defaults.SWING
     provenance: Provenance = field(default_factory=Provenance)
 
     @property
@@ -76,6 +78,15 @@ class Take:
         if self.bars:
             return float(self.bars * self.beats_per_bar)
         return max((e.end_beat for e in self.events), default=0.0)
+
+    @property
+    def programs(self) -> dict[int, int]:
+        """The General MIDI program of each channel the take plays on."""
+        return {
+            SOLO_CHANNEL: self.solo_program,
+            COMP_CHANNEL: self.comp_program,
+            BASS_CHANNEL: self.bass_program,
+        }
 
     def part(self, channel: int) -> list[NoteEvent]:
         return sorted(e for e in self.events if e.channel == channel)

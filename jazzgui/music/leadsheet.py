@@ -27,6 +27,7 @@ import numpy as np
 from jazzgui.errors import ChordSymbolError, InputFileError
 from jazzgui.music import chord_inference
 from jazzgui.music.chords import Chord, parse_chord
+from jazzgui.music.defaults import MIDI_SUFFIXES, SOLO_SUFFIXES
 from jazzgui.music.events import MelodyNote
 from jazzgui.music.progression import Progression
 from jazzgui.music.tracks import (
@@ -51,9 +52,7 @@ __all__ = [
     "load_lead_sheet",
 ]
 
-MIDI_SUFFIXES = (".mid", ".midi")
-MUSICXML_SUFFIXES = (".xml", ".mxl", ".musicxml")
-SUPPORTED_SUFFIXES = MIDI_SUFFIXES + MUSICXML_SUFFIXES
+SUPPORTED_SUFFIXES = SOLO_SUFFIXES
 CHORD_SOURCES = ("auto", "symbols", "accompaniment", "melody")
 
 DEFAULT_TEMPO_BPM = 120.0  # what the MIDI standard assumes when a file sets no tempo

@@ -22,14 +22,18 @@ import mido
 import numpy as np
 
 from jazzgui.errors import PortError
+from jazzgui.music import defaults
 from jazzgui.music.events import BASS_CHANNEL, COMP_CHANNEL, SOLO_CHANNEL, NoteEvent, Take
 from jazzgui.playback.timing import STRAIGHT, beat_to_seconds, check_swing
 from jazzgui.playback.tracker import MIDI_CHANNELS, NoteTracker
 
 log = logging.getLogger(__name__)
 
-DEFAULT_PROGRAMS: dict[int, int] = {SOLO_CHANNEL: 65, COMP_CHANNEL: 0, BASS_CHANNEL: 32}
-DEFAULT_SWING = 0.6
+DEFAULT_PROGRAMS: dict[int, int] = {
+    SOLO_CHANNEL: defaults.SOLO_PROGRAM,
+    COMP_CHANNEL: defaults.COMP_PROGRAM,
+    BASS_CHANNEL: defaults.BASS_PROGRAM,
+}
 # Humanising at humanize=1.0: timing spread (s, one standard deviation) and velocity spread.
 HUMANIZE_TIMING_S = 0.004
 HUMANIZE_VELOCITY = 6.0
@@ -223,8 +227,8 @@ class Player:
     def stream(
         self,
         bars: Iterable[object],
-        tempo_bpm: float = 160.0,
-        swing: float = DEFAULT_SWING,
+        tempo_bpm: float = defaults.TEMPO_BPM,
+        swing: float = defaults.SWING,
         humanize: float = 1.0,
         seed: int | None = None,
         programs: dict[int, int] | None = None,
@@ -298,7 +302,7 @@ class Player:
     ) -> tuple[_Session, list[NoteEvent]]:
         if self._closed:
             raise RuntimeError("the player is closed")
-        tempo = float(tempo_bpm or 160.0)
+        tempo = float(tempo_bpm or defaults.TEMPO_BPM)
         if not (20.0 <= tempo <= 2000.0):
             raise ValueError(f"tempo {tempo:g} BPM is outside 20..2000")
         swing = check_swing(STRAIGHT if swing is None else swing)

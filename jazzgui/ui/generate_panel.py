@@ -39,7 +39,8 @@ from PySide6.QtWidgets import (
 )
 
 from jazzgui.errors import ChordSymbolError, JazzGUIError
-from jazzgui.music.events import SOLO_CHANNEL, NoteEvent, Provenance, Take
+from jazzgui.music import defaults
+from jazzgui.music.events import SOLO_CHANNEL, NoteEvent, Take
 from jazzgui.ui.audio_out import AudioOutput
 from jazzgui.ui.piano_roll import KIND_COLOURS, KIND_NAMES, PianoRoll
 from jazzgui.ui.ports_widget import PortLister, PortOpener, PortsWidget
@@ -52,25 +53,6 @@ STARTER = ""  # the model path value meaning "the starter model"
 _CUSTOM_FORM = "custom"
 _BROWSE = "\x00browse"
 
-# General MIDI programs (0-based) that suit a jazz solo line.
-SOLO_INSTRUMENTS: tuple[tuple[str, int], ...] = (
-    ("Alto sax", 65),
-    ("Tenor sax", 66),
-    ("Soprano sax", 64),
-    ("Baritone sax", 67),
-    ("Trumpet", 56),
-    ("Muted trumpet", 59),
-    ("Trombone", 57),
-    ("Clarinet", 71),
-    ("Flute", 73),
-    ("Vibraphone", 11),
-    ("Acoustic piano", 0),
-    ("Electric piano", 4),
-    ("Jazz guitar", 26),
-)
-COMP_PROGRAM = 0
-BASS_PROGRAM = 32
-
 
 @dataclass
 class TakeEntry:
@@ -78,10 +60,19 @@ class TakeEntry:
 
     number: int
     take: Take
-    model_name: str
-    seed: int
-    temperature: float
     starred: bool = False
+
+    @property
+    def model_name(self) -> str:
+        return self.take.provenance.model
+
+    @property
+    def seed(self) -> int | None:
+        return self.take.provenance.seed
+
+    @property
+    def temperature(self) -> float:
+        return self.take.provenance.temperature or 0.0
 
 
 def _starter_path() -> Path:
@@ -119,7 +110,7 @@ class PlayerBridge(QObject):
     error = Signal(str)
     finished = Signal()
     bar_ready = Signal(object)  # list[NoteEvent] of one bar, as the feeder hands it to the player
-    take_done = Signal(object, object)  # TakeEntry, list[NoteEvent]
+    take_done = Signal(object)  # the TakeEntry whose take is complete
 
     def on_finished(self) -> None:
         self.finished.emit()
@@ -325,7 +316,7 @@ class GeneratePanel(QWidget):
 
         box_sound = QGroupBox("Band and sound")
         self.instrument_combo = QComboBox()
-        for name, program in SOLO_INSTRUMENTS:
+        for name, program in defaults.SOLO_INSTRUMENTS:
             self.instrument_combo.addItem(name, program)
         self.instrument_combo.setToolTip("The soloist's instrument (a General MIDI program).")
         self.comp_check = QCheckBox("Piano comping")
@@ -464,7 +455,7 @@ class GeneratePanel(QWidget):
         if not text:
             from jazzgui.music.progression import FORMS
 
-            text = FORMS.get(s.form_name) or FORMS["blues-f"]
+            text = FORMS.get(s.form_name) or FORMS[defaults.FORM]
         self.progression_edit.setPlainText(text)
         self.form_combo.setCurrentIndex(max(form_index, 0))
         self._sync_form_combo()
@@ -720,46 +711,21 @@ class GeneratePanel(QWidget):
         self.stop()
         if not self.seed_lock.isChecked():
             self._new_seed()
-        seed = self.seed_spin.value()
-        temperature = self.temperature_spin.value()
-        choruses = self.choruses_spin.value()
-        progression = self._progression.repeated(choruses)
-        tempo = float(self.tempo_spin.value())
-        swing = self.swing_spin.value()
-        program = int(self.instrument_combo.currentData())
-        comp, bass = self.comp_check.isChecked(), self.bass_check.isChecked()
-        model = self._model
-        model_name = "starter" if self._model_key == STARTER else Path(self._model_key).stem
-        take = Take(
-            events=[],
-            progression_text=self._progression.text or self._progression.to_text(),
-            tempo_bpm=tempo,
-            beats_per_bar=progression.beats_per_bar,
-            bars=len(progression),
-            solo_program=program,
-            comp_program=COMP_PROGRAM,
-            bass_program=BASS_PROGRAM,
-            swing=swing,
-            provenance=Provenance(
-                model=model_name,
-                seed=seed,
-                temperature=temperature,
-                progression=self._progression.to_text(),
-                extra={"choruses": str(choruses), "band": f"comp={comp}, bass={bass}"},
-            ),
-        )
-        entry = TakeEntry(len(self.takes) + 1, take, model_name, seed, temperature)
-        self._show_take_frame(progression)
+        from jazzgui.model.takes import TakeStream
+
+        stream = TakeStream(self._model, self._take_request())
+        take = stream.take
+        entry = TakeEntry(len(self.takes) + 1, take)
+        self._show_take_frame(stream.changes)
         self._current = entry
-        bars = self._bars(entry, model, progression, seed, temperature, comp, bass)
         try:
             self._ensure_player().stream(
-                bars,
-                tempo_bpm=tempo,
-                swing=swing,
-                seed=seed,
-                programs={SOLO_CHANNEL: program, 1: COMP_PROGRAM, 2: BASS_PROGRAM},
-                beats_per_bar=progression.beats_per_bar,
+                self._bars(entry, stream),
+                tempo_bpm=take.tempo_bpm,
+                swing=take.swing,
+                seed=stream.seed,
+                programs=take.programs,
+                beats_per_bar=take.beats_per_bar,
             )
         except (JazzGUIError, RuntimeError, ValueError) as error:
             self._show_problem(describe_error(error))
@@ -767,44 +733,36 @@ class GeneratePanel(QWidget):
         self._feeding = True
         self._playhead_beat = 0.0
         self._playhead_timer.start()
-        self.status.emit(f"Take {entry.number}: improvising with seed {seed}…")
+        self.status.emit(f"Take {entry.number}: improvising with seed {stream.seed}…")
         self._update_buttons()
 
-    def _bars(
-        self,
-        entry: TakeEntry,
-        model: Any,
-        progression: Any,
-        seed: int,
-        temperature: float,
-        comp: bool,
-        bass: bool,
-    ) -> Iterator[list[NoteEvent]]:
+    def _take_request(self) -> Any:
+        """The take the controls ask for (the same request `jazzgui generate` builds)."""
+        from jazzgui.model.sampling import SamplerSettings
+        from jazzgui.model.takes import TakeRequest, model_label
+
+        return TakeRequest(
+            self._progression,
+            choruses=self.choruses_spin.value(),
+            tempo_bpm=float(self.tempo_spin.value()),
+            swing=self.swing_spin.value(),
+            solo_program=int(self.instrument_combo.currentData()),
+            comp=self.comp_check.isChecked(),
+            bass=self.bass_check.isChecked(),
+            sampler=SamplerSettings(
+                temperature=self.temperature_spin.value(), seed=self.seed_spin.value()
+            ),
+            model_name=model_label(self._model_key),
+        )
+
+    def _bars(self, entry: TakeEntry, stream: Any) -> Iterator[list[NoteEvent]]:
         """Bars as they are sampled, run by the player's feeder thread a bar or two ahead."""
-        import numpy as np
-
-        from jazzgui.model.sampling import SamplerSettings, improvise
-        from jazzgui.music.accompaniment import band_for_bar
-
         bridge = self._bridge
-
-        def bars() -> Iterator[list[NoteEvent]]:
-            # The same streams as generate_take, so a seed gives the same take as the CLI.
-            rng = np.random.default_rng([seed, 1])
-            settings = SamplerSettings(temperature=temperature, seed=seed)
-            events: list[NoteEvent] = []
-            for generated in improvise(model, progression, settings):
-                bar_events = list(generated.events)
-                if comp or bass:
-                    bar_events += band_for_bar(
-                        progression, generated.index, rng, comp=comp, bass=bass
-                    )
-                events.extend(bar_events)
-                bridge.bar_ready.emit(bar_events)
-                yield bar_events
-            bridge.take_done.emit(entry, events)
-
-        return bars()
+        for bar in stream:
+            events = bar.events
+            bridge.bar_ready.emit(events)
+            yield events
+        bridge.take_done.emit(entry)
 
     def _show_take_frame(self, progression: Any) -> None:
         self.piano_roll.clear(progression.length_beats, progression.beats_per_bar)
@@ -815,9 +773,9 @@ class GeneratePanel(QWidget):
     def _on_bar_generated(self, events: list[NoteEvent]) -> None:
         self.piano_roll.add_events(events)
 
-    def _on_take_generated(self, entry: TakeEntry, events: list[NoteEvent]) -> None:
+    def _on_take_generated(self, entry: TakeEntry) -> None:
         self._feeding = False
-        entry.take.events = sorted(events)
+        events = entry.take.events
         self._add_take(entry)
         self.status.emit(
             f"Take {entry.number}: {sum(1 for e in events if e.channel == SOLO_CHANNEL)} solo "

@@ -10,12 +10,22 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
+from jazzgui.music.defaults import (
+    FORM,
+    SOLO_PROGRAM,
+    SWING,
+    TEMPO_BPM,
+    TRAINING_PRESET,
+    TRAINING_PRESETS,
+)
+
 log = logging.getLogger(__name__)
 
 ORGANIZATION = "JazzGUI"
 APPLICATION = "JazzGUI"
 CONFIG_ENV = "JAZZGUI_CONFIG_DIR"
 MAX_RECENT_MODELS = 8
+_PRESET = TRAINING_PRESETS[TRAINING_PRESET]  # a new person's training values
 
 
 @dataclass
@@ -25,14 +35,14 @@ class GenerateSettings:
     model_path: str = ""  # "" means the starter model
     recent_models: list[str] = field(default_factory=list)
     progression_text: str = ""
-    form_name: str = "blues-f"
+    form_name: str = FORM
     choruses: int = 2
-    tempo_bpm: int = 160
-    swing: float = 0.6
+    tempo_bpm: int = int(TEMPO_BPM)
+    swing: float = SWING
     temperature: float = 1.0
     seed: int = 1
     seed_locked: bool = False
-    solo_program: int = 65
+    solo_program: int = SOLO_PROGRAM
     comp: bool = True
     bass: bool = True
     port_name: str = ""
@@ -43,13 +53,13 @@ class GenerateSettings:
 class TrainSettings:
     """Values of the Train panel."""
 
-    preset: str = "Quick"
-    epochs: int = 20
-    hidden_size: int = 64
-    learning_rate: float = 0.01
-    batch_size: int = 32
-    val_fraction: float = 0.1
-    early_stopping: int = 0  # patience in epochs; 0 turns it off
+    preset: str = TRAINING_PRESET
+    epochs: int = _PRESET.epochs
+    hidden_size: int = _PRESET.hidden_size
+    learning_rate: float = _PRESET.learning_rate
+    batch_size: int = _PRESET.batch_size
+    val_fraction: float = _PRESET.val_fraction
+    early_stopping: int = _PRESET.early_stopping  # patience in epochs; 0 turns it off
     files: list[str] = field(default_factory=list)
     last_folder: str = ""
 

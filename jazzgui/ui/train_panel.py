@@ -6,6 +6,7 @@ import itertools
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import astuple
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from jazzgui.music.defaults import SOLO_SUFFIXES, TRAINING_PRESETS
 from jazzgui.ui.loss_plot import LossPlot
 from jazzgui.ui.settings_store import TrainSettings, models_dir
 from jazzgui.ui.style import PALETTE
@@ -39,13 +41,6 @@ from jazzgui.ui.workers import TrainWorker, Worker, WorkerHandle, describe_error
 
 log = logging.getLogger(__name__)
 
-SOLO_SUFFIXES = (".mid", ".midi", ".xml", ".mxl", ".musicxml")
-# name -> (epochs, hidden size, learning rate, batch, validation split, early-stopping patience)
-PRESETS: dict[str, tuple[int, int, float, int, float, int]] = {
-    "Quick": (20, 64, 0.01, 32, 0.1, 0),
-    "Standard": (100, 64, 0.01, 32, 0.1, 15),
-    "Long": (300, 128, 0.005, 32, 0.15, 30),
-}
 CUSTOM = "Custom"
 
 COL_FILE, COL_REPORT, COL_TRACK, COL_BARS, COL_NOTES, COL_CHORDS, COL_TRACK_SET, COL_RANGE = range(
@@ -211,7 +206,7 @@ class TrainPanel(QWidget):
     def _build_settings(self) -> QGroupBox:
         box = QGroupBox("Training settings")
         self.preset_combo = QComboBox()
-        self.preset_combo.addItems([*PRESETS, CUSTOM])
+        self.preset_combo.addItems([*TRAINING_PRESETS, CUSTOM])
         self.preset_combo.setToolTip(
             "Quick: a first try in a minute or two. Standard: a good model. Long: a bigger "
             "model trained longer. Changing any value below makes it Custom."
@@ -336,8 +331,8 @@ class TrainPanel(QWidget):
 
     def _on_preset(self, _index: int) -> None:
         name = self.preset_combo.currentText()
-        if name in PRESETS:
-            self._set_values(*PRESETS[name])
+        if name in TRAINING_PRESETS:
+            self._set_values(*astuple(TRAINING_PRESETS[name]))
 
     def _mark_custom(self) -> None:
         values = (
@@ -348,7 +343,10 @@ class TrainPanel(QWidget):
             round(self.val_spin.value(), 2),
             self.patience_spin.value(),
         )
-        match = next((name for name, preset in PRESETS.items() if preset == values), CUSTOM)
+        match = next(
+            (name for name, preset in TRAINING_PRESETS.items() if astuple(preset) == values),
+            CUSTOM,
+        )
         self.preset_combo.setCurrentText(match)
 
     # Files ------------------------------------------------------------------------------------
@@ -363,7 +361,7 @@ class TrainPanel(QWidget):
             self,
             "Add solo files",
             self._settings.last_folder,
-            "Solos (*.mid *.midi *.xml *.mxl *.musicxml);;All files (*)",
+            f"Solos ({' '.join('*' + suffix for suffix in SOLO_SUFFIXES)});;All files (*)",
         )
         if files:
             self._settings.last_folder = str(Path(files[0]).parent)

@@ -187,7 +187,8 @@ def test_nan_weights_are_refused(tmp_path, make_model):
 
 
 def test_a_model_without_corpus_sequences_loads_and_generates(tmp_path, make_model, caplog):
-    from jazzgui.model.sampling import SamplerSettings, generate_take
+    from jazzgui.model.sampling import SamplerSettings
+    from jazzgui.model.takes import generate_take
     from jazzgui.music.progression import parse_progression
 
     path = save_model(make_model(), tmp_path / "old.jazzmodel")
@@ -201,7 +202,8 @@ def test_a_model_without_corpus_sequences_loads_and_generates(tmp_path, make_mod
 
 
 def test_a_model_without_a_pitch_prior_loads_and_generates(tmp_path, make_model, caplog):
-    from jazzgui.model.sampling import SamplerSettings, generate_take
+    from jazzgui.model.sampling import SamplerSettings
+    from jazzgui.model.takes import generate_take
     from jazzgui.music.progression import parse_progression
 
     model = make_model()

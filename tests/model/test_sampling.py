@@ -15,9 +15,9 @@ from jazzgui.model.sampling import (
     REFERENCE_TOKENS,
     LSTMStepper,
     SamplerSettings,
-    generate_take,
     improvise,
 )
+from jazzgui.model.takes import generate_take
 from jazzgui.music.corpus import Vocabulary
 from jazzgui.music.evaluate import line_from_take, strong_beat_counts
 from jazzgui.music.events import BASS_CHANNEL, COMP_CHANNEL, SOLO_CHANNEL

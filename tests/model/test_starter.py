@@ -11,8 +11,9 @@ import mido
 import pytest
 
 from jazzgui.model.modelfile import load_model
-from jazzgui.model.sampling import SamplerSettings, generate_take
+from jazzgui.model.sampling import SamplerSettings
 from jazzgui.model.starter import STARTER_COMMAND, starter_configs, starter_model_path
+from jazzgui.model.takes import generate_take
 from jazzgui.music.corpus import build_corpus
 from jazzgui.music.evaluate import line_from_take, polyphony
 from jazzgui.music.events import BASS_CHANNEL, COMP_CHANNEL, SOLO_CHANNEL
@@ -94,7 +95,8 @@ def test_generating_from_it_never_loads_tensorflow():
     code = (
         "import sys\n"
         "from jazzgui.model.modelfile import load_model\n"
-        "from jazzgui.model.sampling import SamplerSettings, generate_take\n"
+        "from jazzgui.model.sampling import SamplerSettings\n"
+        "from jazzgui.model.takes import generate_take\n"
         "from jazzgui.model.starter import starter_model_path\n"
         "from jazzgui.music.progression import form_progression\n"
         "take = generate_take(load_model(starter_model_path()), form_progression('blues-f'),\n"

@@ -15,7 +15,8 @@ import pytest
 from jazzgui.errors import TrainingError
 from jazzgui.model.config import ModelConfig, TrainConfig
 from jazzgui.model.modelfile import load_model, save_model
-from jazzgui.model.sampling import SamplerSettings, generate_take
+from jazzgui.model.sampling import SamplerSettings
+from jazzgui.model.takes import generate_take
 from jazzgui.model.training import EpochLog, train
 from jazzgui.music.corpus import Corpus, CorpusEntry, Vocabulary
 from jazzgui.music.events import MelodyNote

@@ -191,7 +191,8 @@ def test_export_as_musicxml_and_wav(ready_panel, qtbot, tmp_path):
 
 
 def test_a_take_matches_the_headless_generator_for_the_same_seed(ready_panel, qtbot):
-    from jazzgui.model.sampling import SamplerSettings, generate_take
+    from jazzgui.model.sampling import SamplerSettings
+    from jazzgui.model.takes import generate_take
     from jazzgui.music.progression import parse_progression
 
     _window, panel = ready_panel
@@ -208,6 +209,37 @@ def test_a_take_matches_the_headless_generator_for_the_same_seed(ready_panel, qt
         tempo_bpm=300,
     )
     assert panel.takes[0].take.events == sorted(headless.events)
+
+
+def test_the_window_and_the_command_line_write_byte_identical_takes(
+    ready_panel, qtbot, tmp_path, tiny_model_path, monkeypatch
+):
+    from PySide6.QtWidgets import QFileDialog
+
+    from jazzgui.cli import main
+
+    _window, panel = ready_panel
+    panel.seed_spin.setValue(4321)
+    panel.seed_lock.setChecked(True)
+    panel.temperature_spin.setValue(0.9)
+    panel.swing_spin.setValue(0.55)
+    panel.instrument_combo.setCurrentIndex(panel.instrument_combo.findData(56))
+    panel.bass_check.setChecked(False)
+    qtbot.mouseClick(panel.generate_button, LEFT)
+    qtbot.waitUntil(lambda: len(panel.takes) == 1, timeout=10000)
+    window_file = tmp_path / "window.mid"
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(window_file), "")
+    )
+    qtbot.mouseClick(panel.export_midi_button, LEFT)
+    qtbot.waitUntil(window_file.exists, timeout=10000)
+
+    cli_file = tmp_path / "cli.mid"
+    args = ["generate", "--model", str(tiny_model_path), "-o", str(cli_file)]
+    args += ["--progression", "Dm7 G7 | Cmaj7 |", "--seed", "4321", "--temperature", "0.9"]
+    args += ["--tempo", "300", "--choruses", "1", "--swing", "0.55", "--instrument", "56"]
+    assert main([*args, "--no-bass"]) == 0
+    assert window_file.read_bytes() == cli_file.read_bytes()
 
 
 def test_unlocked_seeds_change_from_take_to_take(ready_panel, qtbot):
