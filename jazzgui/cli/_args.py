@@ -8,19 +8,17 @@ from pathlib import Path
 
 from jazzgui.errors import InputFileError
 from jazzgui.music.corpus import Corpus, Vocabulary, build_corpus
+from jazzgui.music.selection import BarRangeError, parse_bar_range, parse_track
 
 
 def bar_range(text: str) -> tuple[int, int]:
     """`A-B` (or a single bar `A`) as a pair of 1-based bar numbers."""
-    first, _, last = text.partition("-")
     try:
-        bars = (int(first), int(last or first))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a bar range such as 120-137") from None
-    if bars[0] < 1 or bars[1] < bars[0]:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a bar range: bars count from 1 and A must not exceed B"
-        )
+        bars = parse_bar_range(text)
+    except BarRangeError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    if bars is None:
+        raise argparse.ArgumentTypeError("the bar range is empty: write A-B, like 120-137")
     return bars
 
 
@@ -56,13 +54,6 @@ def midi_program(text: str) -> int:
     return value
 
 
-def track_spec(text: str | None) -> int | str | None:
-    """A track given as its index (digits) or a part of its name."""
-    if text is None:
-        return None
-    return int(text) if text.strip().isdigit() else text
-
-
 def add_selection_arguments(parser: argparse.ArgumentParser, what: str = "") -> None:
     """--track, --chord-track and --bars: which part of each file is the solo and its chords."""
     parser.add_argument(
@@ -85,8 +76,8 @@ def read_corpus(
     """The corpus of the selection options; prints what was read; a corpus with no usable file
     is an InputFileError."""
     corpus = build_corpus(
-        paths, track=track_spec(args.track), bars=args.bars, vocabulary=vocabulary,
-        chord_track=track_spec(args.chord_track),
+        paths, track=parse_track(args.track), bars=args.bars, vocabulary=vocabulary,
+        chord_track=parse_track(args.chord_track),
     )  # fmt: skip
     for entry in corpus.entries:
         if not entry.ok:

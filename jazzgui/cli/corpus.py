@@ -6,11 +6,12 @@ import argparse
 import time
 from pathlib import Path
 
-from jazzgui.cli._args import add_selection_arguments, track_spec
+from jazzgui.cli._args import add_selection_arguments
 from jazzgui.errors import JazzGUIError
 from jazzgui.music.corpus import Corpus, CorpusEntry, Vocabulary, expand_paths
 from jazzgui.music.grammar import tokenize
 from jazzgui.music.leadsheet import CHORD_SOURCES, list_tracks, load_lead_sheet
+from jazzgui.music.selection import parse_track
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -48,10 +49,10 @@ def _read(path: Path, args: argparse.Namespace) -> CorpusEntry:
     try:
         sheet = load_lead_sheet(
             path,
-            track=track_spec(args.track),
+            track=parse_track(args.track),
             bars=args.bars,
             chords=args.chords,
-            chord_track=track_spec(args.chord_track),
+            chord_track=parse_track(args.chord_track),
         )
         entry = CorpusEntry(path, sheet, tokenize(sheet))
     except JazzGUIError as error:

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from jazzgui.music.defaults import SOLO_SUFFIXES, TRAINING_PRESETS
+from jazzgui.music.selection import BarRangeError, parse_bar_range, parse_track
 from jazzgui.ui.loss_plot import LossPlot
 from jazzgui.ui.settings_store import TrainSettings, models_dir
 from jazzgui.ui.style import PALETTE
@@ -47,28 +48,6 @@ COL_FILE, COL_REPORT, COL_TRACK, COL_BARS, COL_NOTES, COL_CHORDS, COL_TRACK_SET,
     8
 )
 _HEADERS = ["File", "Report", "Melody track", "Bars", "Notes", "Chords", "Track", "Bar range"]
-
-
-def parse_bar_range(text: str) -> tuple[int, int] | None:
-    """'9-40' -> (9, 40); '' -> None (all bars); ValueError with a reason otherwise."""
-    text = text.strip()
-    if not text:
-        return None
-    first, sep, last = text.replace("–", "-").partition("-")
-    if not sep:
-        raise ValueError(f"write the bar range as FIRST-LAST, like 9-40 (not {text!r})")
-    start, end = int(first), int(last)
-    if start < 1 or end < start:
-        raise ValueError(f"the bar range {text!r} must count up from bar 1")
-    return start, end
-
-
-def parse_track(text: str) -> int | str | None:
-    """A track override: blank for automatic, a number, or a name."""
-    text = text.strip()
-    if not text:
-        return None
-    return int(text) if text.isdigit() else text
 
 
 def _load_entry(path: str, track: int | str | None, bars: tuple[int, int] | None) -> Any:
@@ -469,7 +448,7 @@ class TrainPanel(QWidget):
         path = self.table.item(row, COL_FILE).data(Qt.ItemDataRole.UserRole)
         try:
             track, bars = self._overrides(row)
-        except ValueError as error:
+        except BarRangeError as error:
             self._show_problem(f"{Path(path).name}: {error}.")
             self.table.blockSignals(True)
             item.setText("")
@@ -481,13 +460,7 @@ class TrainPanel(QWidget):
 
     def _overrides(self, row: int) -> tuple[int | str | None, tuple[int, int] | None]:
         track = parse_track(self.table.item(row, COL_TRACK_SET).text())
-        try:
-            bars = parse_bar_range(self.table.item(row, COL_RANGE).text())
-        except ValueError as error:
-            if "invalid literal" in str(error):
-                raise ValueError("write the bar range as FIRST-LAST, like 9-40") from error
-            raise
-        return track, bars
+        return track, parse_bar_range(self.table.item(row, COL_RANGE).text())
 
     def remove_selected(self) -> None:
         rows = sorted(
