@@ -38,7 +38,14 @@ from jazzgui.music.selection import BarRangeError, parse_bar_range, parse_track
 from jazzgui.ui.loss_plot import LossPlot
 from jazzgui.ui.settings_store import TrainSettings, models_dir
 from jazzgui.ui.style import PALETTE
-from jazzgui.ui.workers import TrainWorker, Worker, WorkerHandle, describe_error, start_worker
+from jazzgui.ui.workers import (
+    TrainProgress,
+    TrainWorker,
+    Worker,
+    WorkerHandle,
+    describe_error,
+    start_worker,
+)
 
 log = logging.getLogger(__name__)
 
@@ -583,27 +590,22 @@ class TrainPanel(QWidget):
             f"(waiting for the first epoch)…"
         )
 
-    def _on_epoch(self, info: dict) -> None:
-        self.plot.add_epoch(info["epoch"], info["loss"], info["val_loss"])
-        self.progress.setMaximum(info["epochs"])
-        self.progress.setValue(min(info["epoch"], info["epochs"]))
-        minutes, seconds = divmod(round(info["eta_seconds"]), 60)
-        left = (
-            f"about {minutes}:{seconds:02d} left" if info["epoch"] < info["epochs"] else "finishing"
-        )
-        val = "" if info["val_loss"] is None else f", validation {info['val_loss']:.3f}"
-        self.progress.setFormat(f"Epoch {info['epoch']} of {info['epochs']} · {left}")
-        self.status.emit(f"Epoch {info['epoch']}: loss {info['loss']:.3f}{val}")
+    def _on_epoch(self, progress: TrainProgress) -> None:
+        log, epochs = progress.log, progress.epochs
+        self.plot.add_epoch(log.epoch, log.loss, log.val_loss)
+        self.progress.setMaximum(epochs)
+        self.progress.setValue(min(log.epoch, epochs))
+        minutes, seconds = divmod(round(progress.eta_seconds), 60)
+        left = f"about {minutes}:{seconds:02d} left" if log.epoch < epochs else "finishing"
+        val = "" if log.val_loss is None else f", validation {log.val_loss:.3f}"
+        self.progress.setFormat(f"Epoch {log.epoch} of {epochs} · {left}")
+        self.status.emit(f"Epoch {log.epoch}: loss {log.loss:.3f}{val}")
 
     def _on_trained(self, result: Any) -> None:
         self.result = result
         last = result.history[-1].epoch if result.history else 0
-        why = {
-            "finished": "finished",
-            "stopped": "stopped",
-            "early stopping": "ended by early stopping",
-        }
-        text = why.get(getattr(result, "reason", ""), "stopped" if result.stopped else "finished")
+        # The reasons read as they are ("finished", "stopped") but for early stopping.
+        text = "ended by early stopping" if result.reason == "early stopping" else result.reason
         self.progress.setFormat(f"Training {text} after {last} epoch{'s' if last != 1 else ''}")
         self.status.emit(f"Training {text} after {last} epochs; save the model to use it.")
         self._update_buttons()

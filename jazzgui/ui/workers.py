@@ -12,11 +12,15 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from jazzgui.errors import JazzGUIError
+
+if TYPE_CHECKING:  # training loads TensorFlow when it runs, not when the window opens
+    from jazzgui.model.training import EpochLog
 
 log = logging.getLogger(__name__)
 
@@ -152,10 +156,23 @@ def stop_all_workers(timeout_ms: int = 10000) -> None:
         handle.stop_and_wait(timeout_ms)
 
 
+@dataclass(frozen=True)
+class TrainProgress:
+    """A finished epoch as the Train panel shows it: its log, the epochs asked for, time left."""
+
+    log: EpochLog
+    epochs: int
+    eta_seconds: float
+
+    @property
+    def epoch(self) -> int:
+        return self.log.epoch
+
+
 class TrainWorker(Worker):
     """Builds the corpus, then trains; `should_stop` makes Keras stop within a batch."""
 
-    epoch_finished = Signal(dict)
+    epoch_finished = Signal(object)  # TrainProgress
 
     def __init__(
         self, corpus_builder: Callable[[], Any], model_config: Any, train_config: Any
@@ -174,21 +191,10 @@ class TrainWorker(Worker):
         started = time.monotonic()
         epochs = int(self._train_config.epochs)
 
-        def on_epoch(entry: Any) -> None:
-            elapsed = time.monotonic() - started
-            done = int(entry.epoch)
-            per_epoch = elapsed / max(done, 1)
-            val = entry.val_loss
-            self.epoch_finished.emit(
-                {
-                    "epoch": done,
-                    "epochs": epochs,
-                    "loss": float(entry.loss),
-                    "val_loss": None if val is None else float(val),
-                    "seconds": float(entry.seconds),
-                    "eta_seconds": per_epoch * max(epochs - done, 0),
-                }
-            )
+        def on_epoch(entry: EpochLog) -> None:
+            per_epoch = (time.monotonic() - started) / max(entry.epoch, 1)
+            eta = per_epoch * max(epochs - entry.epoch, 0)
+            self.epoch_finished.emit(TrainProgress(entry, epochs, eta))
 
         return train(
             corpus,
