@@ -77,20 +77,6 @@ def pitch_class_profile(notes: Iterable[SourceNote], start: float, end: float) -
     return profile
 
 
-def bass_pitch_class(notes: Iterable[SourceNote], start: float, end: float) -> int | None:
-    """The pitch class sounding longest among the lowest notes of [start, end)."""
-    sounding = [n for n in notes if min(n.end, end) - max(n.start, start) > 0]
-    if not sounding:
-        return None
-    lowest = min(n.pitch for n in sounding)
-    # Notes within a major third of the lowest count as the bass line (walking bass, fifths).
-    weights = np.zeros(12)
-    for note in sounding:
-        if note.pitch <= lowest + 4:
-            weights[note.pitch % 12] += min(note.end, end) - max(note.start, start)
-    return int(np.argmax(weights))
-
-
 def match_chord(
     profile: np.ndarray,
     bass: int | None = None,

@@ -28,10 +28,6 @@ class NoteTracker:
         """Remember a channel that received any message (it gets the all-off controllers)."""
         self._channels.add(channel)
 
-    @property
-    def channels_used(self) -> frozenset[int]:
-        return frozenset(self._channels)
-
     def is_sounding(self, channel: int, pitch: int) -> bool:
         return (channel, pitch) in self._owners
 

@@ -1,4 +1,5 @@
-"""Output port chooser: the MIDI outputs mido finds plus the built-in synth; refresh, test note."""
+"""Output port chooser: the MIDI outputs mido finds, JazzGUI's own virtual output where the
+system can make one, and the built-in synth; refresh, test note."""
 
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ PortLister = Callable[[], list[str]]
 # vanished destination without any error, so a synth that was closed is only seen this way.
 PORT_CHECK_MS = 2000
 PortOpener = Callable[[str], "mido.ports.BaseOutput"]
+# The virtual output "JazzGUI" as the picker lists and the settings remember it. The port it
+# creates is a source other programs read from, so it is never among the outputs listed.
+VIRTUAL_OUTPUT = "JazzGUI (virtual output)"
 
 
 def _list_ports() -> list[str]:
@@ -31,9 +35,19 @@ def _list_ports() -> list[str]:
 
 
 def _open_port(name: str) -> mido.ports.BaseOutput:
-    from jazzgui.playback.ports import open_output
+    from jazzgui.playback.ports import open_output, open_virtual_output
 
-    return open_output(name)
+    return open_virtual_output() if name == VIRTUAL_OUTPUT else open_output(name)
+
+
+def _virtual_supported() -> bool:
+    from jazzgui.playback.ports import virtual_ports_supported
+
+    try:
+        return virtual_ports_supported()
+    except Exception:  # a broken MIDI system: simply no virtual output to offer
+        log.info("cannot tell whether virtual MIDI outputs are supported", exc_info=True)
+        return False
 
 
 class PortsWidget(QWidget):
@@ -50,11 +64,13 @@ class PortsWidget(QWidget):
         lister: PortLister | None = None,
         opener: PortOpener | None = None,
         parent: QWidget | None = None,
+        virtual_supported: Callable[[], bool] = _virtual_supported,
     ) -> None:
         super().__init__(parent)
         self._audio = audio
         self._lister = lister or _list_ports
         self._opener = opener or _open_port
+        self._virtual_supported = virtual_supported
         self._port: mido.ports.BaseOutput | None = None
         self._port_name = ""
         self._preferred = preferred
@@ -103,6 +119,14 @@ class PortsWidget(QWidget):
         self.combo.clear()
         for name in names:
             self.combo.addItem(name, name)
+        if self._virtual_supported():
+            self.combo.addItem(VIRTUAL_OUTPUT, VIRTUAL_OUTPUT)
+            self.combo.setItemData(
+                self.combo.count() - 1,
+                "A MIDI output named JazzGUI that a synth or DAW connects to (e.g. with aconnect, "
+                "or as a DAW track's input)",
+                Qt.ItemDataRole.ToolTipRole,
+            )
         self.combo.addItem(BUILT_IN_SYNTH_NAME, BUILT_IN_SYNTH_NAME)
         self.combo.setItemData(
             self.combo.count() - 1,
@@ -142,8 +166,8 @@ class PortsWidget(QWidget):
             self.problem.emit(f"{error} Playing through the built-in synth instead.")
         old = self._port
         self._port, self._port_name = port, name
-        if name == BUILT_IN_SYNTH_NAME:
-            self._presence_timer.stop()
+        if name in (BUILT_IN_SYNTH_NAME, VIRTUAL_OUTPUT):
+            self._presence_timer.stop()  # ours: they cannot vanish under us
         else:
             self._presence_timer.start()
         self.port_changed.emit(port)
@@ -189,7 +213,7 @@ class PortsWidget(QWidget):
     def check_port_present(self) -> None:
         """Fall back to the built-in synth, and say so, when the open MIDI output has gone."""
         name = self._port_name
-        if not name or name == BUILT_IN_SYNTH_NAME:
+        if not name or name in (BUILT_IN_SYNTH_NAME, VIRTUAL_OUTPUT):
             return
         try:
             present = name in self._lister()
