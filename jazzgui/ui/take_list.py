@@ -1,0 +1,230 @@
+"""The Generate panel's take list: every take with its settings, stars, and the exports."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from jazzgui.music.events import Take
+from jazzgui.ui.settings_store import GenerateSettings
+from jazzgui.ui.workers import Worker, WorkerHandle, start_worker
+
+# kind -> (file dialog filter, suffix)
+EXPORTS = {
+    "mid": ("MIDI files (*.mid)", ".mid"),
+    "musicxml": ("MusicXML files (*.musicxml)", ".musicxml"),
+    "wav": ("WAV audio (*.wav)", ".wav"),
+}
+
+
+@dataclass
+class TakeEntry:
+    """A take in the list, with what made it and whether the person starred it."""
+
+    number: int
+    take: Take
+    starred: bool = False
+
+    @property
+    def model_name(self) -> str:
+        return self.take.provenance.model
+
+    @property
+    def seed(self) -> int | None:
+        return self.take.provenance.seed
+
+    @property
+    def temperature(self) -> float:
+        return self.take.provenance.temperature or 0.0
+
+
+def _write(take: Take, kind: str, path: str) -> None:
+    if kind == "mid":
+        from jazzgui.music.midifile import write_take_midi
+
+        write_take_midi(take, path)
+    elif kind == "musicxml":
+        from jazzgui.music.midifile import write_take_musicxml
+
+        write_take_musicxml(take, path)
+    else:
+        from jazzgui.playback.synth import render_take, write_wav
+
+        write_wav(path, render_take(take), 44100)
+
+
+class TakeList(QGroupBox):
+    """The takes table with Replay, Star and the exports; writes files in the background."""
+
+    replay_requested = Signal()
+    status = Signal(str)
+    problem = Signal(str)
+    selection_changed = Signal()
+
+    def __init__(self, settings: GenerateSettings, parent: QWidget | None = None) -> None:
+        super().__init__("Takes", parent)
+        self._settings = settings
+        self.takes: list[TakeEntry] = []
+        self._export_workers: list[WorkerHandle] = []
+        self.table = self._build_table()
+        self.replay_button = QPushButton("Replay")
+        self.replay_button.setToolTip("Play the selected take again.")
+        self.star_button = QPushButton("Star")
+        self.star_button.setToolTip("Mark the selected take as a keeper (or unmark it).")
+        self.export_midi_button = QPushButton("MIDI…")
+        self.export_midi_button.setToolTip("Export the selected take as a MIDI file (Ctrl+E).")
+        self.export_xml_button = QPushButton("MusicXML…")
+        self.export_xml_button.setToolTip("Export the solo with chord symbols as MusicXML.")
+        self.export_wav_button = QPushButton("WAV…")
+        self.export_wav_button.setToolTip("Render the selected take to a WAV file.")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.replay_button)
+        buttons.addWidget(self.star_button)
+        buttons.addStretch(1)
+        buttons.addWidget(QLabel("Export:"))
+        for button in (self.export_midi_button, self.export_xml_button, self.export_wav_button):
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addLayout(buttons)
+
+        self.replay_button.clicked.connect(self.replay_requested)
+        self.star_button.clicked.connect(self.toggle_star)
+        self.export_midi_button.clicked.connect(lambda: self.export_selected("mid"))
+        self.export_xml_button.clicked.connect(lambda: self.export_selected("musicxml"))
+        self.export_wav_button.clicked.connect(lambda: self.export_selected("wav"))
+        self.table.itemSelectionChanged.connect(self.selection_changed)
+        self.table.cellDoubleClicked.connect(lambda *_: self.replay_requested.emit())
+        self.update_buttons()
+
+    def _build_table(self) -> QTableWidget:
+        table = QTableWidget(0, 8)
+        table.setHorizontalHeaderLabels(
+            ["★", "Take", "Model", "Seed", "Temp.", "Tempo", "Bars", "Changes"]
+        )
+        table.verticalHeader().setVisible(False)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setAlternatingRowColors(True)
+        table.setWordWrap(False)
+        table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
+        table.setToolTip("Every take with its settings. Double-click a take to replay it.")
+        return table
+
+    @property
+    def buttons(self) -> tuple[QPushButton, ...]:
+        """The buttons in tab order."""
+        return (
+            self.replay_button,
+            self.star_button,
+            self.export_midi_button,
+            self.export_xml_button,
+            self.export_wav_button,
+        )
+
+    def update_buttons(self) -> None:
+        for button in self.buttons:
+            button.setEnabled(bool(self.takes))
+
+    def add(self, entry: TakeEntry) -> None:
+        """List a finished take and select it."""
+        self.takes.append(entry)
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        take = entry.take
+        values = [
+            "",
+            f"#{entry.number}",
+            entry.model_name,
+            str(entry.seed),
+            f"{entry.temperature:.2f}",
+            f"{take.tempo_bpm:.0f}",
+            str(take.bars),
+            take.provenance.progression,
+        ]
+        for column, value in enumerate(values):
+            item = QTableWidgetItem(value)
+            item.setToolTip(take.provenance.describe())
+            self.table.setItem(row, column, item)
+        self.table.selectRow(row)
+        self.update_buttons()
+
+    def selected_entry(self) -> TakeEntry | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return self.takes[-1] if self.takes else None
+        return self.takes[rows[0].row()]
+
+    def toggle_star(self) -> None:
+        entry = self.selected_entry()
+        if entry is None:
+            return
+        entry.starred = not entry.starred
+        row = self.takes.index(entry)
+        self.table.item(row, 0).setText("★" if entry.starred else "")
+
+    # Export -----------------------------------------------------------------------------------
+    def export_selected(self, kind: str) -> None:
+        """Ask where to write the selected take, then write it in the background."""
+        entry = self.selected_entry()
+        if entry is None:
+            self.problem.emit("There is no take to export yet: press Generate first.")
+            return
+        file_filter, suffix = EXPORTS[kind]
+        folder = Path(self._settings.export_folder or Path.home())
+        suggested = folder / f"take-{entry.number}-seed{entry.seed}{suffix}"
+        path, _ = QFileDialog.getSaveFileName(self, "Export take", str(suggested), file_filter)
+        if not path:
+            return
+        self._settings.export_folder = str(Path(path).parent)
+        if not path.lower().endswith(suffix):
+            path += suffix
+        self.export_take(entry.take, kind, path)
+
+    def export_take(self, take: Take, kind: str, path: str) -> WorkerHandle:
+        """Write a take in the background; the status bar says when it is done."""
+
+        def work(report: Callable[[Any], None], cancel: threading.Event) -> str:
+            _write(take, kind, path)
+            return path
+
+        worker = Worker(work)
+        worker.finished.connect(self._on_exported)
+        worker.failed.connect(self._on_export_failed)
+        handle = start_worker(worker, f"export-{kind}")
+        self._export_workers = [h for h in self._export_workers if h.running] + [handle]
+        self.status.emit(f"Exporting {Path(path).name}…")
+        return handle
+
+    def _on_exported(self, path: str) -> None:
+        self.status.emit(f"Exported {path}")
+
+    def _on_export_failed(self, message: str) -> None:
+        self.problem.emit(f"The export failed. {message}")
+
+    def shutdown(self) -> None:
+        """Wait for the exports still being written."""
+        for handle in self._export_workers:
+            handle.stop_and_wait()
