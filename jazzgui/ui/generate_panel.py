@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import threading
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +17,9 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QMessageBox,
     QScrollArea,
     QSplitter,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -32,12 +27,13 @@ from jazzgui.errors import JazzGUIError
 from jazzgui.music.events import SOLO_CHANNEL, NoteEvent, Take
 from jazzgui.ui.audio_out import AudioOutput
 from jazzgui.ui.generate_controls import BROWSE, STARTER, GenerateControls
-from jazzgui.ui.piano_roll import KIND_COLOURS, KIND_NAMES, PianoRoll
+from jazzgui.ui.model_loader import LoadedModel, ModelLoader, describe_model, starter_path
+from jazzgui.ui.piano_roll import PianoRollBox
 from jazzgui.ui.ports_widget import PortLister, PortOpener, PortsWidget
 from jazzgui.ui.settings_store import GenerateSettings, remember_model
 from jazzgui.ui.take_list import TakeEntry, TakeList
 from jazzgui.ui.take_player import TakePlayer
-from jazzgui.ui.workers import Worker, WorkerHandle, describe_error, start_worker
+from jazzgui.ui.workers import WorkerHandle, describe_error, start_worker
 
 log = logging.getLogger(__name__)
 
@@ -52,43 +48,6 @@ _TAKE_LIST_WIDGETS = (
     "replay_button", "star_button", "export_midi_button", "export_xml_button",
     "export_wav_button",
 )  # fmt: skip
-
-
-def _starter_path() -> Path:
-    from jazzgui.model.starter import starter_model_path
-
-    return starter_model_path()
-
-
-def _load_model(path: str) -> Any:
-    from jazzgui.model.modelfile import load_model
-
-    return load_model(Path(path) if path else _starter_path())
-
-
-@dataclass(frozen=True)
-class LoadedModel:
-    """What the model loader hands back: the model asked for, or why it could not be read."""
-
-    key: str
-    model: Any = None
-    problem: str = ""
-
-
-class ModelLoader(Worker):
-    """Loads a model file (numpy only, no TensorFlow) into a LoadedModel."""
-
-    def __init__(self, key: str) -> None:
-        super().__init__(self._load)
-        self.key = key
-
-    def _load(self, report: Callable[[Any], None], cancel: threading.Event) -> LoadedModel:
-        try:
-            return LoadedModel(self.key, _load_model(self.key))
-        except Exception as error:  # reported with its key, so a stale failure is ignored
-            if not isinstance(error, JazzGUIError):
-                log.exception("loading the model %r failed", self.key)
-            return LoadedModel(self.key, problem=describe_error(error))
 
 
 class GeneratePanel(QWidget):
@@ -127,7 +86,9 @@ class GeneratePanel(QWidget):
             setattr(self, name, getattr(self.take_list, name))
         self.takes = self.take_list.takes
         self.take_table = self.take_list.table
-        self._layout(self._build_roll())
+        roll_box = PianoRollBox()
+        self.piano_roll, self.now_playing = roll_box.piano_roll, roll_box.now_playing
+        self._layout(roll_box)
         self._connect()
 
         self._playhead_timer = QTimer(self)
@@ -193,33 +154,6 @@ class GeneratePanel(QWidget):
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
 
-    def _build_roll(self) -> QGroupBox:
-        self.piano_roll = PianoRoll()
-        legend = QHBoxLayout()
-        legend.setContentsMargins(2, 0, 2, 0)
-        for kind, colour in KIND_COLOURS.items():
-            swatch = QLabel()
-            swatch.setFixedSize(12, 12)
-            swatch.setStyleSheet(f"background: {colour.name()}; border-radius: 2px;")
-            legend.addWidget(swatch)
-            legend.addWidget(QLabel(KIND_NAMES[kind]))
-            legend.addSpacing(8)
-        band_swatch = QLabel()
-        band_swatch.setFixedSize(12, 12)
-        band_swatch.setStyleSheet("background: rgba(150,160,175,140); border-radius: 2px;")
-        legend.addWidget(band_swatch)
-        legend.addWidget(QLabel("band"))
-        legend.addStretch(1)
-        self.now_playing = QLabel("")
-        self.now_playing.setProperty("role", "hint")
-        legend.addWidget(self.now_playing)
-
-        roll_box = QGroupBox("Piano roll")
-        roll_layout = QVBoxLayout(roll_box)
-        roll_layout.addWidget(self.piano_roll, 1)
-        roll_layout.addLayout(legend)
-        return roll_box
-
     def store_settings(self) -> None:
         """Write the panel's values into the settings dataclass it was given."""
         self.controls.store_settings()
@@ -281,14 +215,7 @@ class GeneratePanel(QWidget):
             return
         self._model = model
         name = "Starter model" if key == STARTER else Path(key).stem
-        card = model.card if isinstance(getattr(model, "card", None), dict) else {}
-        details = [f"{len(model.vocabulary)} tokens", f"hidden size {model.config.n_a}"]
-        corpus = card.get("corpus")
-        if isinstance(corpus, list) and corpus:
-            details.append(f"trained on {len(corpus)} file{'s' if len(corpus) != 1 else ''}")
-        if card.get("epochs"):
-            details.append(f"{card['epochs']} epochs")
-        self.model_info.setText(", ".join(details))
+        self.model_info.setText(describe_model(model))
         self.model_status.emit(f"Model ready: {name}")
         self._update_buttons()
         if self._pending_generate:
@@ -296,7 +223,7 @@ class GeneratePanel(QWidget):
             self.generate()
 
     def _on_model_failed(self, message: str) -> None:
-        starter_missing = self._model_key == STARTER and not _starter_path().exists()
+        starter_missing = self._model_key == STARTER and not starter_path().exists()
         self._model_key = None
         self._pending_generate = False
         self.model_status.emit("Model: none loaded")

@@ -6,7 +6,15 @@ from collections.abc import Iterable, Sequence
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen, QWheelEvent
-from PySide6.QtWidgets import QScrollArea, QSizePolicy, QWidget
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from jazzgui.music.events import (
     KIND_APPROACH,
@@ -244,3 +252,33 @@ class PianoRoll(QScrollArea):
             event.accept()
             return
         super().wheelEvent(event)
+
+
+class PianoRollBox(QGroupBox):
+    """The piano roll with its colour legend and a line saying what plays."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Piano roll", parent)
+        self.piano_roll = PianoRoll()
+        legend = QHBoxLayout()
+        legend.setContentsMargins(2, 0, 2, 0)
+        for kind, colour in KIND_COLOURS.items():
+            swatch = QLabel()
+            swatch.setFixedSize(12, 12)
+            swatch.setStyleSheet(f"background: {colour.name()}; border-radius: 2px;")
+            legend.addWidget(swatch)
+            legend.addWidget(QLabel(KIND_NAMES[kind]))
+            legend.addSpacing(8)
+        band_swatch = QLabel()
+        band_swatch.setFixedSize(12, 12)
+        band_swatch.setStyleSheet("background: rgba(150,160,175,140); border-radius: 2px;")
+        legend.addWidget(band_swatch)
+        legend.addWidget(QLabel("band"))
+        legend.addStretch(1)
+        self.now_playing = QLabel("")
+        self.now_playing.setProperty("role", "hint")
+        legend.addWidget(self.now_playing)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.piano_roll, 1)
+        layout.addLayout(legend)
