@@ -1,47 +1,38 @@
-"""The Train panel: solo files with their reports, presets and hyperparameters, live training."""
+"""The Train panel: solo files (ui/solo_files.py), presets and hyperparameters, live training."""
 
 from __future__ import annotations
 
 import itertools
 import logging
-import threading
-from collections.abc import Callable
 from dataclasses import astuple
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
-    QLabel,
     QMessageBox,
     QProgressBar,
     QPushButton,
     QSpinBox,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from jazzgui.music.defaults import SOLO_SUFFIXES, TRAINING_PRESETS
-from jazzgui.music.selection import BarRangeError, parse_bar_range, parse_track
+from jazzgui.music.defaults import TRAINING_PRESETS
 from jazzgui.ui.loss_plot import LossPlot
 from jazzgui.ui.settings_store import TrainSettings, models_dir
-from jazzgui.ui.style import PALETTE
+from jazzgui.ui.solo_files import SoloFileList
 from jazzgui.ui.workers import (
     TrainProgress,
     TrainWorker,
-    Worker,
     WorkerHandle,
     describe_error,
     start_worker,
@@ -50,17 +41,6 @@ from jazzgui.ui.workers import (
 log = logging.getLogger(__name__)
 
 CUSTOM = "Custom"
-
-COL_FILE, COL_REPORT, COL_TRACK, COL_BARS, COL_NOTES, COL_CHORDS, COL_TRACK_SET, COL_RANGE = range(
-    8
-)
-_HEADERS = ["File", "Report", "Melody track", "Bars", "Notes", "Chords", "Track", "Bar range"]
-
-
-def _load_entry(path: str, track: int | str | None, bars: tuple[int, int] | None) -> Any:
-    from jazzgui.music.corpus import build_corpus
-
-    return build_corpus([path], track=track, bars=bars).entries[0]
 
 
 class TrainPanel(QWidget):
@@ -75,13 +55,11 @@ class TrainPanel(QWidget):
         super().__init__(parent)
         self._settings = settings
         self._shut_down = False
-        self._entries: dict[str, Any] = {}  # path -> CorpusEntry for its current overrides
-        self._scan_handles: list[WorkerHandle] = []
         self._train_thread: WorkerHandle | None = None
         self.result: Any = None
         self.setAcceptDrops(True)
 
-        files_box = self._build_files()
+        self.files = files = self._adopt_files(SoloFileList(settings))
         settings_box = self._build_settings()
         run_box = self._build_run()
         right = QWidget()
@@ -90,7 +68,7 @@ class TrainPanel(QWidget):
         right_layout.addWidget(settings_box)
         right_layout.addWidget(run_box, 1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(files_box)
+        splitter.addWidget(files)
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
@@ -130,64 +108,18 @@ class TrainPanel(QWidget):
         self._update_buttons()
 
     # Building ---------------------------------------------------------------------------------
-    def _build_files(self) -> QGroupBox:
-        box = QGroupBox("Solo files")
-        self.add_files_button = QPushButton("Add Files…")
-        self.add_files_button.setToolTip(
-            "Add MIDI or MusicXML solos (Ctrl+O). You can also drop files here."
-        )
-        self.add_folder_button = QPushButton("Add Folder…")
-        self.add_folder_button.setToolTip(
-            "Add every MIDI and MusicXML file in a folder and its subfolders."
-        )
-        self.remove_button = QPushButton("Remove")
-        self.remove_button.setToolTip("Remove the selected files from the list.")
-        self.clear_button = QPushButton("Clear")
-        self.clear_button.setToolTip("Remove every file from the list.")
-        buttons = QHBoxLayout()
-        for button in (self.add_files_button, self.add_folder_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.remove_button)
-        buttons.addWidget(self.clear_button)
-
-        self.table = QTableWidget(0, len(_HEADERS))
-        self.table.setHorizontalHeaderLabels(_HEADERS)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(True)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COL_REPORT, QHeaderView.ResizeMode.Stretch)
-        self.table.setToolTip(
-            "What JazzGUI read from each file. Edit Track (a number or name) or Bar range "
-            "(like 9-40) to choose another melody track or only part of the solo."
-        )
-        for column, tip in (
-            (
-                COL_TRACK_SET,
-                "Melody track override: a track number or name; blank picks automatically",
-            ),
-            (COL_RANGE, "Bars to learn from, like 9-40; blank takes the whole file"),
-        ):
-            self.table.horizontalHeaderItem(column).setToolTip(tip)
-        self.summary = QLabel("Drop MIDI or MusicXML solos here, or use Add Files.")
-        self.summary.setProperty("role", "hint")
-        self.summary.setWordWrap(True)
-
-        layout = QVBoxLayout(box)
-        layout.addLayout(buttons)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.summary)
-
-        self.add_files_button.clicked.connect(self.add_files_dialog)
-        self.add_folder_button.clicked.connect(self.add_folder_dialog)
-        self.remove_button.clicked.connect(self.remove_selected)
-        self.clear_button.clicked.connect(self.clear_files)
-        self.table.itemChanged.connect(self._on_item_changed)
-        self.table.itemSelectionChanged.connect(self._update_buttons)
-        return box
+    def _adopt_files(self, files: SoloFileList) -> SoloFileList:
+        """Listen to the file list, and reach its parts as the window and tests do."""
+        self.table, self.summary, self._entries = files.table, files.summary, files._entries
+        self.add_files_button = files.add_files_button
+        self.add_folder_button = files.add_folder_button
+        self.remove_button, self.clear_button = files.remove_button, files.clear_button
+        self.paths, self.add_paths = files.paths, files.add_paths
+        self.add_files_dialog = files.add_files_dialog
+        files.changed.connect(self._update_buttons)
+        files.status.connect(self.status)
+        files.problem.connect(self._show_problem)
+        return files
 
     def _build_settings(self) -> QGroupBox:
         box = QGroupBox("Training settings")
@@ -335,173 +267,6 @@ class TrainPanel(QWidget):
         )
         self.preset_combo.setCurrentText(match)
 
-    # Files ------------------------------------------------------------------------------------
-    def paths(self) -> list[str]:
-        return [
-            self.table.item(row, COL_FILE).data(Qt.ItemDataRole.UserRole)
-            for row in range(self.table.rowCount())
-        ]
-
-    def add_files_dialog(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(
-            self,
-            "Add solo files",
-            self._settings.last_folder,
-            f"Solos ({' '.join('*' + suffix for suffix in SOLO_SUFFIXES)});;All files (*)",
-        )
-        if files:
-            self._settings.last_folder = str(Path(files[0]).parent)
-            self.add_paths(files)
-
-    def add_folder_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(
-            self, "Add a folder of solos", self._settings.last_folder
-        )
-        if folder:
-            self._settings.last_folder = folder
-            self.add_paths([folder])
-
-    def add_paths(self, paths: list[str]) -> None:
-        """Add files (folders are searched) and read each one's report in the background."""
-        from jazzgui.music.corpus import expand_paths
-
-        known = set(self.paths())
-        new = [str(p) for p in expand_paths(paths) if str(p) not in known]
-        if not new:
-            self.status.emit("No new solo files found there.")
-            return
-        self.table.blockSignals(True)
-        for path in new:
-            row = self.table.rowCount()
-            self.table.insertRow(row)
-            item = QTableWidgetItem(Path(path).name)
-            item.setData(Qt.ItemDataRole.UserRole, path)
-            item.setToolTip(path)
-            item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-            self.table.setItem(row, COL_FILE, item)
-            for column in range(1, len(_HEADERS)):
-                cell = QTableWidgetItem("reading…" if column == COL_REPORT else "")
-                if column not in (COL_TRACK_SET, COL_RANGE):
-                    cell.setFlags(cell.flags() & ~Qt.ItemFlag.ItemIsEditable)
-                self.table.setItem(row, column, cell)
-        self.table.blockSignals(False)
-        self._scan([(path, None, None) for path in new])
-        self._update_summary()
-        self._update_buttons()
-
-    def _scan(self, jobs: list[tuple[str, Any, Any]]) -> None:
-        def work(report: Callable[[Any], None], cancel: threading.Event) -> int:
-            for path, track, bars in jobs:
-                if cancel.is_set():
-                    break
-                report((path, _load_entry(path, track, bars)))
-            return len(jobs)
-
-        worker = Worker(work)
-        worker.progress.connect(self._on_entry)
-        worker.failed.connect(self._on_scan_failed)
-        self._scan_handles = [h for h in self._scan_handles if h.running]
-        self._scan_handles.append(start_worker(worker, "corpus-scan"))
-
-    def _on_scan_failed(self, message: str) -> None:
-        self._show_problem(f"Reading the files failed. {message}")
-
-    def _row_of(self, path: str) -> int:
-        for row in range(self.table.rowCount()):
-            if self.table.item(row, COL_FILE).data(Qt.ItemDataRole.UserRole) == path:
-                return row
-        return -1
-
-    def _on_entry(self, item: tuple[str, Any]) -> None:
-        path, entry = item
-        row = self._row_of(path)
-        if row < 0:
-            return  # removed while it was being read
-        self._entries[path] = entry
-        self.table.blockSignals(True)
-        report = self.table.item(row, COL_REPORT)
-        if entry.ok:
-            sheet = entry.sheet
-            chords = len(sheet.progression.spans())
-            report.setText(f"OK · {entry.token_count} tokens")
-            report.setForeground(QBrush(QColor(PALETTE["ok"])))
-            report.setToolTip(
-                f"Read in {entry.seconds:.2f} s; chords from {sheet.chord_source or 'the file'}; "
-                f"first bar {sheet.first_bar}; {sheet.tempo_bpm:.0f} bpm"
-            )
-            self.table.item(row, COL_TRACK).setText(sheet.melody_track)
-            self.table.item(row, COL_TRACK).setToolTip(sheet.track_reason or sheet.melody_track)
-            self.table.item(row, COL_BARS).setText(str(sheet.bars))
-            self.table.item(row, COL_NOTES).setText(str(sheet.note_count))
-            self.table.item(row, COL_CHORDS).setText(str(chords))
-        else:
-            message = entry.error or "no music was found"
-            # The row already names the file: show the problem and the advice.
-            prefix = f"{entry.path}: "
-            report.setText(message[len(prefix) :] if message.startswith(prefix) else message)
-            report.setForeground(QBrush(QColor(PALETTE["danger"])))
-            report.setToolTip(message)
-            for column in (COL_TRACK, COL_BARS, COL_NOTES, COL_CHORDS):
-                self.table.item(row, column).setText("")
-        self.table.blockSignals(False)
-        self.table.resizeRowToContents(row)
-        self._update_summary()
-        self._update_buttons()
-
-    def _on_item_changed(self, item: QTableWidgetItem) -> None:
-        if item.column() not in (COL_TRACK_SET, COL_RANGE):
-            return
-        row = item.row()
-        path = self.table.item(row, COL_FILE).data(Qt.ItemDataRole.UserRole)
-        try:
-            track, bars = self._overrides(row)
-        except BarRangeError as error:
-            self._show_problem(f"{Path(path).name}: {error}.")
-            self.table.blockSignals(True)
-            item.setText("")
-            self.table.blockSignals(False)
-            return
-        self._entries.pop(path, None)
-        self.table.item(row, COL_REPORT).setText("reading…")
-        self._scan([(path, track, bars)])
-
-    def _overrides(self, row: int) -> tuple[int | str | None, tuple[int, int] | None]:
-        track = parse_track(self.table.item(row, COL_TRACK_SET).text())
-        return track, parse_bar_range(self.table.item(row, COL_RANGE).text())
-
-    def remove_selected(self) -> None:
-        rows = sorted(
-            {index.row() for index in self.table.selectionModel().selectedRows()}, reverse=True
-        )
-        for row in rows:
-            self._entries.pop(self.table.item(row, COL_FILE).data(Qt.ItemDataRole.UserRole), None)
-            self.table.removeRow(row)
-        self._update_summary()
-        self._update_buttons()
-
-    def clear_files(self) -> None:
-        self.table.setRowCount(0)
-        self._entries.clear()
-        self._update_summary()
-        self._update_buttons()
-
-    def _update_summary(self) -> None:
-        total = self.table.rowCount()
-        if not total:
-            self.summary.setText("Drop MIDI or MusicXML solos here, or use Add Files.")
-            return
-        ok = [e for e in self._entries.values() if e.ok]
-        bad = sum(1 for e in self._entries.values() if not e.ok)
-        waiting = total - len(self._entries)
-        parts = [f"{total} file{'s' if total != 1 else ''}", f"{len(ok)} usable"]
-        if bad:
-            parts.append(f"{bad} with problems (skipped)")
-        if waiting:
-            parts.append(f"{waiting} being read")
-        bars = sum(len(e.bars) for e in ok)
-        tokens = sum(e.token_count for e in ok)
-        self.summary.setText(", ".join(parts) + f" · {bars} bars, {tokens} tokens to learn from")
-
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
             event.acceptProposedAction()
@@ -531,34 +296,17 @@ class TrainPanel(QWidget):
         )
         return model_config, train_config
 
-    def _corpus_builder(self) -> Callable[[], Any]:
-        """Assemble the corpus from the reports already read; read any still missing."""
-        jobs = []
-        for row in range(self.table.rowCount()):
-            path = self.table.item(row, COL_FILE).data(Qt.ItemDataRole.UserRole)
-            track, bars = self._overrides(row)
-            jobs.append((path, track, bars, self._entries.get(path)))
-
-        def build() -> Any:
-            from jazzgui.music.corpus import Corpus, Vocabulary
-
-            entries = [entry or _load_entry(path, track, bars) for path, track, bars, entry in jobs]
-            vocabulary = Vocabulary.from_bars(bar for e in entries if e.ok for bar in e.bars)
-            return Corpus(entries, vocabulary)
-
-        return build
-
     def start_training(self) -> None:
         if self.is_training:
             return
-        if not self.table.rowCount():
+        if not self.files.table.rowCount():
             self._show_problem(
                 "Add some solo files first (Add Files, Add Folder, or drop them here)."
             )
             return
         try:
             model_config, train_config = self._configs()
-            builder = self._corpus_builder()
+            builder = self.files.corpus_builder()
         except ValueError as error:
             self._show_problem(f"Check the file overrides: {error}.")
             return
@@ -654,17 +402,13 @@ class TrainPanel(QWidget):
     # State ------------------------------------------------------------------------------------
     def _update_buttons(self) -> None:
         training = self.is_training
-        has_usable = any(e.ok for e in self._entries.values()) or (
-            self.table.rowCount() > len(self._entries)
-        )
+        has_usable = self.files.has_usable
         self.train_button.setEnabled(not training and has_usable)
         self.stop_button.setEnabled(training)
         self.save_button.setEnabled(not training and self.result is not None)
         for widget in self._locked_while_training:
             widget.setEnabled(not training)
-        self.remove_button.setEnabled(
-            not training and bool(self.table.selectionModel().selectedRows())
-        )
+        self.remove_button.setEnabled(not training and self.files.has_selection)
 
     def _show_problem(self, message: str) -> None:
         self.status.emit(message)
@@ -681,5 +425,4 @@ class TrainPanel(QWidget):
         self._shut_down = True
         if self._train_thread is not None:
             self._train_thread.stop_and_wait(15000)
-        for handle in self._scan_handles:
-            handle.stop_and_wait()
+        self.files.shutdown()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from jazzgui.ui.train_panel import COL_REPORT, COL_TRACK
+from jazzgui.ui.solo_files import COL_REPORT, COL_TRACK
 
 LEFT = Qt.MouseButton.LeftButton
 
@@ -125,7 +125,7 @@ def test_presets_fill_the_hyperparameters(make_window):
 
 
 def test_a_bar_range_override_reads_the_file_again(make_window, qtbot, reference_midi):
-    from jazzgui.ui.train_panel import COL_BARS, COL_RANGE
+    from jazzgui.ui.solo_files import COL_BARS, COL_RANGE
 
     panel = make_window().train_panel
     _load_files(qtbot, panel, [reference_midi])
