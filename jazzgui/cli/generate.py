@@ -44,14 +44,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--tempo", type=float, default=defaults.TEMPO_BPM, help="BPM (default %(default)g)"
     )
-    parser.add_argument(
-        "--swing", type=swing_ratio, default=defaults.SWING,
-        help="share of a beat the first eighth takes, 0.5 = straight (default %(default)g)",
-    )  # fmt: skip
-    parser.add_argument(
-        "--instrument", type=midi_program, default=defaults.SOLO_PROGRAM, metavar="PROGRAM",
-        help="General MIDI program of the solo, 0-127 (default %(default)s, alto sax)",
-    )  # fmt: skip
     parser.add_argument("--temperature", type=float, default=1.0, help="0 = likeliest (1.0)")
     parser.add_argument("--top-p", type=float, default=0.95, help="nucleus size (default 0.95)")
     parser.add_argument(
@@ -72,8 +64,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="sample (default), or reference: the reference's argmax from zeros, 50 tokens a bar",
     )  # fmt: skip
     parser.add_argument("--no-band", action="store_true", help="solo only, no comping and bass")
-    parser.add_argument("--no-comp", action="store_true", help="no piano comping")
-    parser.add_argument("--no-bass", action="store_true", help="no walking bass")
+    _add_sound_arguments(parser)
     parser.add_argument(
         "--wav", metavar="TAKE.wav", help="also render audio with the built-in synth"
     )
@@ -82,6 +73,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="also play the take on a MIDI output (default: the one `jazzgui ports` picks)",
     )  # fmt: skip
     parser.set_defaults(func=run)
+
+
+def _add_sound_arguments(parser: argparse.ArgumentParser) -> None:
+    """How the take sounds, as the Generate panel's Feel and Band controls set it."""
+    parser.add_argument(
+        "--swing", type=swing_ratio, default=defaults.SWING,
+        help="share of a beat the first eighth takes, 0.5 = straight (default %(default)g)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--instrument", type=midi_program, default=defaults.SOLO_PROGRAM, metavar="PROGRAM",
+        help="General MIDI program of the solo, 0-127 (default %(default)s, alto sax)",
+    )  # fmt: skip
+    parser.add_argument("--no-comp", action="store_true", help="no piano comping")
+    parser.add_argument("--no-bass", action="store_true", help="no walking bass")
 
 
 def run(args: argparse.Namespace) -> int:
