@@ -11,13 +11,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from numpy.random import default_rng
-
 from jazzgui.errors import JazzGUIError
 from jazzgui.model.modelfile import JazzModel
 from jazzgui.model.sampling import SamplerSettings, improvise, resolve_seed
 from jazzgui.music import defaults
-from jazzgui.music.accompaniment import band_for_bar
+from jazzgui.music.accompaniment import band_bars
 from jazzgui.music.events import NoteEvent, Provenance, Take
 from jazzgui.music.progression import Progression
 
@@ -110,13 +108,9 @@ class TakeStream:
 
     def __iter__(self) -> Iterator[TakeBar]:
         request, changes = self.request, self.changes
-        band_rng = default_rng([self.seed, 1])
-        for bar in improvise(self.model, changes, self.sampler):
-            band: list[NoteEvent] = []
-            if request.comp or request.bass:
-                band = band_for_bar(
-                    changes, bar.index, band_rng, comp=request.comp, bass=request.bass
-                )
+        solo = improvise(self.model, changes, self.sampler)
+        band_parts = band_bars(changes, self.seed, comp=request.comp, bass=request.bass)
+        for bar, band in zip(solo, band_parts, strict=True):
             self.take.events.extend(bar.events)
             self.take.events.extend(band)
             yield TakeBar(bar.index, tuple(bar.events), tuple(band))

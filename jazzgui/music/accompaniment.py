@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -231,17 +232,10 @@ def band_for_bar(
     return sorted(events)
 
 
-def band(
-    progression: Progression,
-    seed: int,
-    comp: bool = True,
-    bass: bool = True,
-    bars: int | None = None,
-) -> list[NoteEvent]:
-    """The band for the whole progression (or `bars` bars, wrapping), reproducible by seed."""
-    rng = np.random.default_rng(seed)
-    count = len(progression.bars) if bars is None else bars
-    events: list[NoteEvent] = []
-    for index in range(count):
-        events += band_for_bar(progression, index, rng, comp=comp, bass=bass)
-    return events
+def band_bars(
+    progression: Progression, seed: int, comp: bool = True, bass: bool = True
+) -> Iterator[list[NoteEvent]]:
+    """The band bar by bar over the whole progression, as a take with this seed plays it."""
+    rng = np.random.default_rng([seed, 1])  # its own stream, apart from the solo's
+    for index in range(len(progression)):
+        yield band_for_bar(progression, index, rng, comp=comp, bass=bass)

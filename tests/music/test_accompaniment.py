@@ -11,7 +11,7 @@ from jazzgui.music.accompaniment import (
     BASS_LOW,
     COMP_HIGH,
     COMP_LOW,
-    band,
+    band_bars,
     band_for_bar,
 )
 from jazzgui.music.events import BASS_CHANNEL, COMP_CHANNEL
@@ -21,6 +21,11 @@ BLUES = parse_progression(
     "F7 | Bb7 | F7 | Cm7 F7 | Bb7 | Bdim7 | F7 | D7 | Gm7 | C7 | F7 D7 | Gm7 C7"
 )
 II_V_I = parse_progression("Dm7 | G7 | Cmaj7 | Cmaj7 | Ebm7 Ab7 | Dbmaj7 | Dm7b5 | G7alt")
+
+
+def band(progression, seed, comp=True, bass=True):
+    """The whole band of a take with this seed, bar after bar."""
+    return [e for bar in band_bars(progression, seed, comp=comp, bass=bass) for e in bar]
 
 
 def onsets_by_time(events):
@@ -43,7 +48,7 @@ def test_parts_use_their_channels_and_can_be_muted():
 def test_band_is_seeded_and_band_for_bar_builds_it():
     assert band(BLUES, seed=5) == band(BLUES, seed=5)
     assert band(BLUES, seed=5) != band(BLUES, seed=6)
-    rng = np.random.default_rng(5)
+    rng = np.random.default_rng([5, 1])  # as a take with seed 5 seeds its band
     by_bar = [e for i in range(len(BLUES)) for e in band_for_bar(BLUES, i, rng)]
     assert sorted(by_bar) == sorted(band(BLUES, seed=5))
 
@@ -73,11 +78,16 @@ def test_comping_is_rootless_in_the_piano_register_and_fits_the_chords():
         # An anticipation plays the next chord half a beat early.
         chords = {II_V_I.chord_at(onset), II_V_I.chord_at(onset + 0.5)}
         assert any(all(p % 12 in c.tones | c.scale for p in voicing) for c in chords)
-        for chord in chords:
-            if chord.quality in ("m7", "7", "maj7") and all(
-                p % 12 in chord.tones | chord.scale for p in voicing
-            ):
-                assert chord.root not in {p % 12 for p in voicing}
+        # Rootless for the chord it was voiced for: at an anticipation the next chord's
+        # voicing may also lie in the current chord's scale, root included.
+        fitting = [
+            chord
+            for chord in chords
+            if chord.quality in ("m7", "7", "maj7")
+            and all(p % 12 in chord.tones | chord.scale for p in voicing)
+        ]
+        if fitting:
+            assert any(chord.root not in {p % 12 for p in voicing} for chord in fitting)
 
 
 def test_comping_is_voice_led():

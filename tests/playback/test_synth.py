@@ -7,7 +7,7 @@ import wave
 import numpy as np
 import pytest
 
-from jazzgui.music.accompaniment import band
+from jazzgui.music.accompaniment import band_bars
 from jazzgui.music.events import BASS_CHANNEL, COMP_CHANNEL, SOLO_CHANNEL, NoteEvent, Take
 from jazzgui.music.progression import parse_progression
 from jazzgui.playback.synth import SAMPLE_RATE, TAIL_S, midi_to_hz, render_take, write_wav
@@ -76,7 +76,7 @@ def test_whole_take_with_tail_no_clipping_not_silent(tmp_path):
     progression = parse_progression("Dm7 | G7 | Cmaj7 | A7")
     solo = [NoteEvent(b * 0.5, 0.45, 62 + (b * 5) % 12, velocity=127) for b in range(32)]
     take = Take(
-        events=solo + band(progression, seed=1),
+        events=solo + [e for bar in band_bars(progression, seed=1) for e in bar],
         progression_text=progression.to_text(),
         tempo_bpm=180,
         bars=4,
