@@ -11,7 +11,7 @@ from jazzgui.music.chords import Chord
 from jazzgui.music.events import SOLO_CHANNEL, NoteEvent
 from jazzgui.music.grammar import ValueToken, parse_token
 from jazzgui.music.pitch_prior import PitchPrior, pitch_weights
-from jazzgui.music.progression import ChordSpan, Progression, chord_in_spans
+from jazzgui.music.progression import ChordSpan, chord_in_spans
 
 # Without a window (a bar's first note) the pitch stays this close to the previous one, so a
 # line does not leap at every bar line.
@@ -194,36 +194,3 @@ def _pick_pitch(
             return None  # the range has no other pitch of this type: hold instead
     # Unreachable with an octave of range (a chord has several chord tones); kept total.
     return _choose(typed[0], rng, target, leaning)
-
-
-def unparse(
-    bars: Sequence[Sequence[str]],
-    progression: Progression,
-    seed: int,
-    low: int = 55,
-    high: int = 84,
-    prior: PitchPrior | None = None,
-) -> list[NoteEvent]:
-    """Bars of tokens as a solo over `progression` (repeated as needed); same seed, same notes.
-
-    `prior` leans each pitch towards the pitch classes a soloist plays over the chord (see
-    `unparse_bar`); None chooses by the tokens' windows alone.
-    """
-    rng = np.random.default_rng(seed)
-    beats = progression.beats_per_bar
-    events: list[NoteEvent] = []
-    prev_pitch: int | None = None
-    for index, tokens in enumerate(bars):
-        bar_events, prev_pitch = unparse_bar(
-            tokens,
-            progression.bar_spans(index),
-            index * beats,
-            beats,
-            prev_pitch,
-            rng,
-            low,
-            high,
-            prior,
-        )
-        events.extend(bar_events)
-    return events

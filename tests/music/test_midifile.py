@@ -8,6 +8,7 @@ import mido
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from token_lines import unparse
 
 from jazzgui.errors import InputFileError, JazzGUIError
 from jazzgui.music import midifile
@@ -27,7 +28,6 @@ from jazzgui.music.midifile import (
     write_take_musicxml,
 )
 from jazzgui.music.progression import form_progression
-from jazzgui.music.unparse import unparse
 
 CHANGES = "Dm7 G7 | Cmaj7 | A7b9 | Dm7 G7alt |"
 

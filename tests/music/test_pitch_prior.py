@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from token_lines import unparse
 
 from jazzgui.music.chords import parse_chord
 from jazzgui.music.evaluate import FAMILIES
@@ -13,7 +14,7 @@ from jazzgui.music.events import MelodyNote
 from jazzgui.music.leadsheet import LeadSheet
 from jazzgui.music.pitch_prior import pitch_class_prior, pitch_weights, prior_problems
 from jazzgui.music.progression import parse_progression
-from jazzgui.music.unparse import unparse, unparse_bar
+from jazzgui.music.unparse import unparse_bar
 
 
 def _sheet(changes: str, notes: list[tuple[float, float, int | None]]) -> LeadSheet:

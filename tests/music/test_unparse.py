@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from token_lines import unparse
 
 from jazzgui.music.events import SOLO_CHANNEL, MelodyNote
 from jazzgui.music.grammar import GRID, ValueToken, tokenize_bar_tokens
 from jazzgui.music.progression import chord_in_spans, parse_progression
-from jazzgui.music.unparse import accent_velocity, unparse, unparse_bar
+from jazzgui.music.unparse import accent_velocity, unparse_bar
 
 CHANGES = parse_progression("Dm7 G7 | Cmaj7 | C | Bdim7 |")
 
