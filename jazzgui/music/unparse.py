@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from fractions import Fraction
 
 import numpy as np
 
 from jazzgui.music.chords import Chord
-from jazzgui.music.events import SOLO_CHANNEL, NoteEvent
+from jazzgui.music.events import NoteEvent
 from jazzgui.music.grammar import ValueToken, parse_token
 from jazzgui.music.pitch_prior import PitchPrior, pitch_weights
 from jazzgui.music.progression import ChordSpan, chord_in_spans
@@ -116,28 +117,12 @@ def unparse_bar(
             )
             if pitch is None:
                 # Only the pitch just played fits: hold it instead of striking it again.
-                held = events.pop()
-                events.append(
-                    NoteEvent(
-                        held.start_beat,
-                        held.duration_beats + float(duration),
-                        held.pitch,
-                        held.velocity,
-                        held.channel,
-                        held.kind,
-                    )
-                )
+                held = events[-1]
+                events[-1] = replace(held, duration_beats=held.duration_beats + float(duration))
             else:
-                events.append(
-                    NoteEvent(
-                        start,
-                        float(duration),
-                        pitch,
-                        accent_velocity(float(onset), beats_per_bar),
-                        SOLO_CHANNEL,
-                        chord.classify(pitch),
-                    )
-                )
+                velocity = accent_velocity(float(onset), beats_per_bar)
+                kind = chord.classify(pitch)
+                events.append(NoteEvent(start, float(duration), pitch, velocity, kind=kind))
                 prev_pitch = pitch
             last_end = onset + duration
         onset += duration
