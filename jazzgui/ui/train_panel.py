@@ -4,32 +4,27 @@ from __future__ import annotations
 
 import itertools
 import logging
-from dataclasses import astuple
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
-    QComboBox,
-    QDoubleSpinBox,
     QFileDialog,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QMessageBox,
     QProgressBar,
     QPushButton,
-    QSpinBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
-from jazzgui.music.defaults import TRAINING_PRESETS
 from jazzgui.ui.loss_plot import LossPlot
 from jazzgui.ui.settings_store import TrainSettings, models_dir
 from jazzgui.ui.solo_files import SoloFileList
+from jazzgui.ui.train_settings_box import TrainSettingsBox
 from jazzgui.ui.workers import (
     TrainProgress,
     TrainWorker,
@@ -40,7 +35,10 @@ from jazzgui.ui.workers import (
 
 log = logging.getLogger(__name__)
 
-CUSTOM = "Custom"
+_HYPER_WIDGETS = (
+    "preset_combo", "epochs_spin", "hidden_spin", "lr_spin", "batch_spin", "val_spin",
+    "patience_spin",
+)  # fmt: skip
 
 
 class TrainPanel(QWidget):
@@ -60,7 +58,9 @@ class TrainPanel(QWidget):
         self.setAcceptDrops(True)
 
         self.files = files = self._adopt_files(SoloFileList(settings))
-        settings_box = self._build_settings()
+        self.hyper = settings_box = TrainSettingsBox()
+        for name in _HYPER_WIDGETS:  # reached through the panel by the window and tests
+            setattr(self, name, getattr(settings_box, name))
         run_box = self._build_run()
         right = QWidget()
         right_layout = QVBoxLayout(right)
@@ -77,14 +77,6 @@ class TrainPanel(QWidget):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(splitter)
 
-        self._hyper_spins = (
-            self.epochs_spin,
-            self.hidden_spin,
-            self.lr_spin,
-            self.batch_spin,
-            self.val_spin,
-            self.patience_spin,
-        )
         # What may not change while training runs, in tab order.
         self._locked_while_training = (
             self.add_files_button,
@@ -92,7 +84,7 @@ class TrainPanel(QWidget):
             self.remove_button,
             self.clear_button,
             self.preset_combo,
-            *self._hyper_spins,
+            *self.hyper.spins,
         )
         self._apply_settings(settings)
         chain = [
@@ -120,61 +112,6 @@ class TrainPanel(QWidget):
         files.status.connect(self.status)
         files.problem.connect(self._show_problem)
         return files
-
-    def _build_settings(self) -> QGroupBox:
-        box = QGroupBox("Training settings")
-        self.preset_combo = QComboBox()
-        self.preset_combo.addItems([*TRAINING_PRESETS, CUSTOM])
-        self.preset_combo.setToolTip(
-            "Quick: a first try in a minute or two. Standard: a good model. Long: a bigger "
-            "model trained longer. Changing any value below makes it Custom."
-        )
-        self.epochs_spin = QSpinBox()
-        self.epochs_spin.setRange(1, 5000)
-        self.epochs_spin.setToolTip("How many times training goes through all the solos.")
-        self.hidden_spin = QSpinBox()
-        self.hidden_spin.setRange(8, 1024)
-        self.hidden_spin.setSingleStep(8)
-        self.hidden_spin.setToolTip(
-            "LSTM hidden size: larger learns more detail but needs more data and time."
-        )
-        self.lr_spin = QDoubleSpinBox()
-        self.lr_spin.setDecimals(4)
-        self.lr_spin.setRange(0.0001, 1.0)
-        self.lr_spin.setSingleStep(0.001)
-        self.lr_spin.setToolTip("Learning rate of the Adam optimiser (it decays during training).")
-        self.batch_spin = QSpinBox()
-        self.batch_spin.setRange(1, 1024)
-        self.batch_spin.setToolTip("Training windows per step.")
-        self.val_spin = QDoubleSpinBox()
-        self.val_spin.setRange(0.0, 0.5)
-        self.val_spin.setSingleStep(0.05)
-        self.val_spin.setDecimals(2)
-        self.val_spin.setToolTip(
-            "Share of bars held out to measure validation loss (0 turns it off)."
-        )
-        self.patience_spin = QSpinBox()
-        self.patience_spin.setRange(0, 500)
-        self.patience_spin.setSpecialValueText("off")
-        self.patience_spin.setSuffix(" epochs")
-        self.patience_spin.setToolTip(
-            "Early stopping: end training when validation loss has not improved for this many "
-            "epochs, keeping the best weights (off trains all epochs)."
-        )
-        form = QFormLayout(box)
-        form.addRow("Preset", self.preset_combo)
-        form.addRow("Epochs", self.epochs_spin)
-        form.addRow("Hidden size", self.hidden_spin)
-        form.addRow("Learning rate", self.lr_spin)
-        form.addRow("Batch size", self.batch_spin)
-        form.addRow("Validation split", self.val_spin)
-        form.addRow("Early stopping", self.patience_spin)
-        self.preset_combo.activated.connect(self._on_preset)
-        for spin in (self.epochs_spin, self.hidden_spin, self.batch_spin, self.patience_spin):
-            spin.valueChanged.connect(self._mark_custom)
-        for spin in (self.lr_spin, self.val_spin):
-            spin.valueChanged.connect(self._mark_custom)
-        return box
 
     def _build_run(self) -> QGroupBox:
         box = QGroupBox("Training")
@@ -210,62 +147,14 @@ class TrainPanel(QWidget):
 
     # Settings ---------------------------------------------------------------------------------
     def _apply_settings(self, s: TrainSettings) -> None:
-        self._set_values(
-            s.epochs, s.hidden_size, s.learning_rate, s.batch_size, s.val_fraction, s.early_stopping
-        )
-        index = self.preset_combo.findText(s.preset)
-        self.preset_combo.setCurrentIndex(
-            index if index >= 0 else self.preset_combo.findText(CUSTOM)
-        )
+        self.hyper.apply_settings(s)
         existing = [p for p in s.files if Path(p).exists()]
         if existing:
             self.add_paths(existing)
 
-    def _set_values(
-        self, epochs: int, hidden: int, lr: float, batch: int, val: float, patience: int
-    ) -> None:
-        spins = self._hyper_spins
-        for spin in spins:
-            spin.blockSignals(True)
-        self.epochs_spin.setValue(epochs)
-        self.hidden_spin.setValue(hidden)
-        self.lr_spin.setValue(lr)
-        self.batch_spin.setValue(batch)
-        self.val_spin.setValue(val)
-        self.patience_spin.setValue(patience)
-        for spin in spins:
-            spin.blockSignals(False)
-
     def store_settings(self) -> None:
-        s = self._settings
-        s.preset = self.preset_combo.currentText()
-        s.epochs = self.epochs_spin.value()
-        s.hidden_size = self.hidden_spin.value()
-        s.learning_rate = self.lr_spin.value()
-        s.batch_size = self.batch_spin.value()
-        s.val_fraction = self.val_spin.value()
-        s.early_stopping = self.patience_spin.value()
-        s.files = self.paths()
-
-    def _on_preset(self, _index: int) -> None:
-        name = self.preset_combo.currentText()
-        if name in TRAINING_PRESETS:
-            self._set_values(*astuple(TRAINING_PRESETS[name]))
-
-    def _mark_custom(self) -> None:
-        values = (
-            self.epochs_spin.value(),
-            self.hidden_spin.value(),
-            round(self.lr_spin.value(), 4),
-            self.batch_spin.value(),
-            round(self.val_spin.value(), 2),
-            self.patience_spin.value(),
-        )
-        match = next(
-            (name for name, preset in TRAINING_PRESETS.items() if astuple(preset) == values),
-            CUSTOM,
-        )
-        self.preset_combo.setCurrentText(match)
+        self.hyper.store_settings(self._settings)
+        self._settings.files = self.paths()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
@@ -282,20 +171,6 @@ class TrainPanel(QWidget):
     def is_training(self) -> bool:
         return self._train_thread is not None and self._train_thread.running
 
-    def _configs(self) -> tuple[Any, Any]:
-        from jazzgui.model.config import ModelConfig, TrainConfig
-
-        patience = self.patience_spin.value()
-        model_config = ModelConfig(n_a=self.hidden_spin.value())
-        train_config = TrainConfig(
-            epochs=self.epochs_spin.value(),
-            batch_size=self.batch_spin.value(),
-            learning_rate=self.lr_spin.value(),
-            val_fraction=self.val_spin.value(),
-            early_stopping_patience=patience or None,
-        )
-        return model_config, train_config
-
     def start_training(self) -> None:
         if self.is_training:
             return
@@ -305,7 +180,7 @@ class TrainPanel(QWidget):
             )
             return
         try:
-            model_config, train_config = self._configs()
+            model_config, train_config = self.hyper.configs()
             builder = self.files.corpus_builder()
         except ValueError as error:
             self._show_problem(f"Check the file overrides: {error}.")
