@@ -107,6 +107,11 @@ def _bass_roots(progression: Progression) -> tuple[int, ...]:
     return tuple(roots[len(chords) :])
 
 
+@functools.lru_cache(maxsize=64)
+def _all_chords(progression: Progression) -> tuple[Chord, ...]:
+    return tuple(span.chord for span in progression.spans())
+
+
 def _span_index(progression: Progression, bar_index: int) -> int:
     bars = len(progression.bars)
     return sum(len(progression.bars[i]) for i in range(bar_index % bars))
@@ -132,8 +137,12 @@ def _comp_bar(
             if k > 0 and rng.random() < 0.4:
                 onset -= 0.5  # anticipate the chord change by an eighth
             hits.append((onset, min(span.end_beat - onset, 1.5), first + k))
+    # N.C.: the band rests for that chord's time (an anticipation into it too).
+    chords = _all_chords(progression)
     events = []
     for onset, length, span_number in hits:
+        if chords[span_number % n_spans].no_chord:
+            continue
         voicing = voicings[span_number % n_spans]
         accent = int(rng.integers(-6, 10))
         for pitch in voicing:
@@ -194,6 +203,8 @@ def _bass_bar(
     first = _span_index(progression, bar_index)
     events = []
     for k, span in enumerate(spans):
+        if span.chord.no_chord:
+            continue
         root = roots[(first + k) % n_spans]
         following = roots[(first + k + 1) % n_spans]
         beats = max(1, round(span.duration))

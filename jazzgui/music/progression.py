@@ -135,7 +135,32 @@ def parse_progression(text: str, beats_per_bar: int = 4) -> Progression:
                 )
             continue
         bars.append(_parse_bar(words, bars, beats_per_bar, text))
-    return Progression(tuple(bars), beats_per_bar, text)
+    return Progression(_resolve_leading_no_chord(bars, text), beats_per_bar, text)
+
+
+def _last_chord(bars: list[tuple[tuple[float, Chord], ...]]) -> Chord | None:
+    return bars[-1][-1][1] if bars else None
+
+
+def _resolve_leading_no_chord(
+    bars: list[tuple[tuple[float, Chord], ...]], text: str
+) -> tuple[tuple[tuple[float, Chord], ...], ...]:
+    """N.C. before the first chord is held over the first chord that comes (a pickup)."""
+    first = next((c for bar in bars for _, c in bar if not c.no_chord), None)
+    if first is None:
+        match = re.search(r"\S+", text)
+        raise ChordSymbolError(
+            match.group() if match else text,
+            match.start() if match else -1,
+            "with only N.C. the band has nothing to play; write at least one chord",
+            text,
+        )
+    held = first.held_as_no_chord()
+    placeholder = Chord(0, "maj", None, held.symbol, no_chord=True)
+    return tuple(
+        tuple((offset, held if chord == placeholder else chord) for offset, chord in bar)
+        for bar in bars
+    )
 
 
 def _parse_bar(
@@ -175,6 +200,9 @@ def _parse_bar(
                 chords.append((0.0, previous_bars[-1][-1][1]))
         else:
             chord = parse_chord(word, position)
+            if chord.no_chord:
+                held = chords[-1][1] if chords else _last_chord(previous_bars)
+                chord = held.held_as_no_chord() if held is not None else chord
             if not chords or chords[-1][1] != chord:
                 chords.append((float(offset), chord))
         offset += length
