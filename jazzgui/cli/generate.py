@@ -10,6 +10,7 @@ from jazzgui.model.modelfile import JazzModel, load_model
 from jazzgui.model.sampling import MODES, SamplerSettings, generate_take
 from jazzgui.model.starter import starter_model_path
 from jazzgui.music.events import SOLO_CHANNEL, Take
+from jazzgui.music.meter import COMMON_METERS, parse_meter
 from jazzgui.music.midifile import write_take_midi
 from jazzgui.music.progression import FORMS, Progression, form_progression, parse_progression
 
@@ -34,6 +35,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--progression", metavar="TEXT", help="changes such as 'Dm7 G7 | Cmaj7 | Cmaj7 |'"
     )
     changes.add_argument("--form", choices=sorted(FORMS), help="a built-in form")
+    parser.add_argument(
+        "--meter", metavar="N/D", default=None,
+        help=f"time signature: {', '.join(COMMON_METERS)}... (default 4/4, or the (3/4)-style "
+        "marker at the head of --progression); forms are played bar for bar in it",
+    )  # fmt: skip
     parser.add_argument("--choruses", type=int, default=1, help="times through (default 1)")
     parser.add_argument("--tempo", type=float, default=160.0, help="BPM (default 160)")
     parser.add_argument("--temperature", type=float, default=1.0, help="0 = likeliest (1.0)")
@@ -82,7 +88,8 @@ def run(args: argparse.Namespace) -> int:
     write_take_midi(take, args.output)
     solo = take.part(SOLO_CHANNEL)
     print(
-        f"wrote {args.output}: {take.bars} bars ({args.choruses} x {len(progression)}) at "
+        f"wrote {args.output}: {take.bars} bars of {progression.meter} "
+        f"({args.choruses} x {len(progression)}) at "
         f"{args.tempo:g} BPM, {len(solo)} solo notes, {len(take.events) - len(solo)} band notes "
         f"in {time.perf_counter() - started:.2f} s"
     )
@@ -134,6 +141,7 @@ def _model(path: str | None) -> JazzModel:
 
 
 def _progression(args: argparse.Namespace) -> Progression:
+    meter = parse_meter(args.meter, "meter (--meter)") if args.meter is not None else None
     if args.progression:
-        return parse_progression(args.progression)
-    return form_progression(args.form or DEFAULT_FORM)
+        return parse_progression(args.progression, meter=meter)
+    return form_progression(args.form or DEFAULT_FORM, meter)

@@ -24,7 +24,7 @@ from jazzgui.model.modelfile import JazzModel
 from jazzgui.music.accompaniment import band_for_bar
 from jazzgui.music.corpus import Vocabulary
 from jazzgui.music.evaluate import NgramIndex, strong_positions
-from jazzgui.music.events import MelodyNote, NoteEvent, Provenance, Take
+from jazzgui.music.events import STRAIGHT_SWING, MelodyNote, NoteEvent, Provenance, Take
 from jazzgui.music.grammar import GRID, ValueToken, token_duration, tokenize_bars
 from jazzgui.music.progression import ChordSpan, Progression
 from jazzgui.music.unparse import unparse_bar
@@ -461,11 +461,15 @@ def generate_take(
         progression=progression.text.strip() or progression.to_text(),
         extra=extra,
     )
-    return Take(
+    take = Take(
         events=sorted(events),
         progression_text=changes.to_text(),
         tempo_bpm=tempo_bpm,
         beats_per_bar=progression.beats_per_bar,
         bars=len(changes),
         provenance=provenance,
+        meter=progression.meter.text,
     )
+    if progression.meter.compound:
+        take.swing = STRAIGHT_SWING  # 6/8's eighths are already in threes: played even
+    return take
