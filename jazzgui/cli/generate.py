@@ -5,14 +5,15 @@ from __future__ import annotations
 import argparse
 import time
 
-from jazzgui.errors import ModelFileError, PortError
+from jazzgui.errors import JazzGUIError, ModelFileError, PortError
 from jazzgui.model.modelfile import JazzModel, load_model
 from jazzgui.model.sampling import MODES, SamplerSettings, generate_take
 from jazzgui.model.starter import starter_model_path
 from jazzgui.music.events import SOLO_CHANNEL, Take
 from jazzgui.music.meter import COMMON_METERS, parse_meter
-from jazzgui.music.midifile import write_take_midi
 from jazzgui.music.progression import FORMS, Progression, form_progression, parse_progression
+from jazzgui.playback.export import export_take
+from jazzgui.playback.timing import MAX_SWING, MIN_SWING
 
 DEFAULT_FORM = "blues-f"
 
@@ -63,6 +64,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )  # fmt: skip
     parser.add_argument("--no-band", action="store_true", help="solo only, no comping and bass")
     parser.add_argument(
+        "--swing", type=float, default=None, metavar="RATIO",
+        help="swing ratio of the eighths, 0.5 (straight) to 0.75 (default 0.6; 6/8 is straight)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--straight", action="store_true",
+        help="write the MIDI with straight note times (the swing ratio kept as a text event) "
+        "instead of the swing heard on --play and --wav",
+    )  # fmt: skip
+    parser.add_argument(
         "--wav", metavar="TAKE.wav", help="also render audio with the built-in synth"
     )
     parser.add_argument(
@@ -75,6 +85,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     progression = _progression(args)  # a typo in the changes is reported before anything loads
+    if args.swing is not None and not MIN_SWING <= args.swing <= MAX_SWING:
+        raise JazzGUIError(
+            f"--swing {args.swing:g} is outside {MIN_SWING:g} (straight) to {MAX_SWING:g} "
+            "(hard swing); 0.6 is a relaxed swing"
+        )
     model = _model(args.model)
     settings = SamplerSettings(
         temperature=args.temperature, top_p=args.top_p, repetition_penalty=args.penalty,
@@ -85,7 +100,9 @@ def run(args: argparse.Namespace) -> int:
         model, progression, settings, choruses=args.choruses, tempo_bpm=args.tempo,
         band=not args.no_band,
     )  # fmt: skip
-    write_take_midi(take, args.output)
+    if args.swing is not None:
+        take.swing = args.swing
+    export_take(take, "mid", args.output, swing=not args.straight)
     solo = take.part(SOLO_CHANNEL)
     print(
         f"wrote {args.output}: {take.bars} bars of {progression.meter} "
@@ -95,9 +112,7 @@ def run(args: argparse.Namespace) -> int:
     )
     print(f"provenance: {take.provenance.describe()}")
     if args.wav:
-        from jazzgui.playback.synth import render_take, write_wav
-
-        write_wav(args.wav, render_take(take))
+        export_take(take, "wav", args.wav)
         print(f"wrote {args.wav}")
     if args.play is not None:
         _play(take, args.play)
@@ -142,6 +157,6 @@ def _model(path: str | None) -> JazzModel:
 
 def _progression(args: argparse.Namespace) -> Progression:
     meter = parse_meter(args.meter, "meter (--meter)") if args.meter is not None else None
-    if args.progression:
+    if args.progression is not None:  # given but empty is an error, not the default form
         return parse_progression(args.progression, meter=meter)
     return form_progression(args.form or DEFAULT_FORM, meter)

@@ -447,6 +447,8 @@ def generate_take(
         if band and (comp or bass):
             events.extend(band_for_bar(changes, bar.index, band_rng, comp=comp, bass=bass))
     extra = {"mode": settings.mode, "choruses": str(choruses)}
+    if progression.meter.text != "4/4":
+        extra["meter"] = progression.meter.text
     if settings.mode == "sample":
         extra.update(
             top_p=f"{settings.top_p:g}",

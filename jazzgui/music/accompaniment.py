@@ -161,11 +161,11 @@ def _comp_bar(
             if k > 0 and rng.random() < 0.4:
                 onset -= 0.5  # anticipate the chord change by an eighth
             hits.append((onset, min(span.end_beat - onset, 1.5), first + k))
-    # N.C.: the band rests for that chord's time (an anticipation into it too).
+    # N.C.: the band rests through it, neither anticipating it nor the chord after it.
     chords = _all_chords(progression)
     events = []
     for onset, length, span_number in hits:
-        if chords[span_number % n_spans].no_chord:
+        if chords[span_number % n_spans].no_chord or progression.chord_at(onset).no_chord:
             continue
         voicing = voicings[span_number % n_spans]
         accent = int(rng.integers(-6, 10))

@@ -349,13 +349,15 @@ def _solo_instrument(program: int) -> instrument.Instrument:
 
 def take_to_score(take: Take) -> stream.Score:
     """The take's solo line with its chord symbols as a music21 score (a lead sheet)."""
-    from music21 import meter, note, stream, tempo
+    from music21 import expressions, meter, note, stream, tempo
 
     part = stream.Part(id="solo")
     part.partName = "Solo"
     part.insert(0, _solo_instrument(take.solo_program))
     part.insert(0, meter.TimeSignature(take.time_signature.text))
     part.insert(0, tempo.MetronomeMark(number=round(take.tempo_bpm)))
+    if take.swing > 0.5:  # notated straight, as swing is written: the style says it
+        part.insert(0, expressions.TextExpression(f"Swing ({take.swing:g})"))
     length = take.length_beats
     if take.progression_text.strip():
         try:
