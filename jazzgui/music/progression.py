@@ -307,6 +307,25 @@ FORMS: dict[str, str] = {
 }
 
 
+# How the forms are named to a person (the keys stay the command line's and the settings').
+FORM_TITLES: dict[str, str] = {
+    "blues-f": "Blues in F",
+    "blues-bb": "Blues in Bb",
+    "minor-blues": "Minor blues in C",
+    "rhythm-changes": "Rhythm changes in Bb",
+    "ii-v-i-all-keys": "ii-V-I in all keys",
+    "autumn-style": "Autumn-style ii-V cycle in G minor",
+    "modal-vamp": "Modal vamp in D dorian",
+    "ballad": "Ballad in Eb",
+}
+
+
+def form_title(name: str) -> str:
+    """The display name of a built-in form ("blues-f" -> "Blues in F")."""
+    key = name.strip().lower()
+    return FORM_TITLES.get(key) or key.replace("-", " ").capitalize()
+
+
 def form_progression(name: str, meter: Meter | str | None = None) -> Progression:
     """The built-in form `name` (see FORMS) as a Progression, bar for bar in `meter` (4/4)."""
     key = name.strip().lower()
