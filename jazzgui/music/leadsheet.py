@@ -26,7 +26,7 @@ import numpy as np
 
 from jazzgui.errors import ChordSymbolError, InputFileError
 from jazzgui.music import chord_inference
-from jazzgui.music.chords import Chord, parse_chord
+from jazzgui.music.chords import Chord, is_no_chord, parse_chord
 from jazzgui.music.events import MelodyNote
 from jazzgui.music.progression import Progression
 from jazzgui.music.tracks import (
@@ -245,7 +245,8 @@ def _grid_from_meters(meters: Sequence[tuple[float, int, int]]) -> _BarGrid:
 
 def _parse_chord_text(text: str) -> Chord | None:
     cleaned = text.strip()
-    if not cleaned or not cleaned[0].isupper() or " " in cleaned:
+    # N.C. in a file: the chord before carries on for the grammar, as in typed changes.
+    if not cleaned or not cleaned[0].isupper() or " " in cleaned or is_no_chord(cleaned):
         return None
     try:
         return parse_chord(cleaned)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from midi_factory import Part, build_midi, save, scale_line
 
 from jazzgui.errors import ChordSymbolError
 from jazzgui.music.accompaniment import band
 from jazzgui.music.chords import QUALITIES, parse_chord, quality_structure
 from jazzgui.music.events import BASS_CHANNEL, COMP_CHANNEL
+from jazzgui.music.leadsheet import load_lead_sheet
 from jazzgui.music.progression import parse_progression
 
 
@@ -125,3 +127,11 @@ def test_empty_changes_are_named_as_such(text):
 def test_unknown_quality_says_which():
     with pytest.raises(ChordSymbolError, match="'xyz'"):
         parse_chord("Cxyz")
+
+
+def test_no_chord_in_a_files_chord_symbols_carries_the_chord_before(tmp_path):
+    texts = [(0.0, "marker", "Dm7"), (4.0, "marker", "N.C."), (8.0, "marker", "Ab13#11")]
+    parts = [Part("Sax", 0, scale_line(3, 4), program=65)]
+    sheet = load_lead_sheet(save(build_midi(parts, texts=texts), tmp_path / "nc.mid"))
+    names = [chord.name for bar in sheet.progression.bars for _, chord in bar]
+    assert names == ["Dm7", "Dm7", "Ab13#11"]
