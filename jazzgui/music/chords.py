@@ -424,6 +424,7 @@ def _parse_root(text: str, whole: str, offset: int) -> tuple[int, int]:
     return (_LETTER_PC[letter] + _accidental_shift(match.group(2))) % 12, match.end()
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_quality(rest: str) -> str | None:
     """The canonical quality of the text after a root ('-7b5' -> 'm7b5'), or None."""
     rest = rest.replace("(", "").replace(")", "").replace(",", "").replace(" ", "")

@@ -194,7 +194,13 @@ def _last_chord(bars: list[tuple[tuple[float, Chord], ...]]) -> Chord | None:
 def _resolve_leading_no_chord(
     bars: list[tuple[tuple[float, Chord], ...]], text: str
 ) -> tuple[tuple[tuple[float, Chord], ...], ...]:
-    """N.C. before the first chord is held over the first chord that comes (a pickup)."""
+    """N.C. before the first chord is held over the first chord that comes (a pickup).
+
+    Only bars before the first chord hold such placeholders: a later N.C. holds the chord
+    sounding before it already.
+    """
+    if not bars[0][0][1].no_chord:
+        return tuple(bars)
     first = next((c for bar in bars for _, c in bar if not c.no_chord), None)
     if first is None:
         match = re.search(r"\S+", text)
