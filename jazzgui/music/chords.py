@@ -186,7 +186,7 @@ _ALTERATION_ORDER = list(_ALTERED)
 
 @dataclass(frozen=True)
 class _Structure:
-    family: str  # "", "m", "dim", "hdim", "aug", "maj" (major seventh), "mmaj"
+    family: str  # "", "m", "dim", "aug" (a bare triad), "maj" (major seventh), "mmaj"
     number: str  # "", "6", "69", "7", "9", "11", "13"
     sus: int  # 0, or the offset (2 or 5) that replaces the third
     adds: tuple[int, ...]  # offsets added
@@ -245,8 +245,7 @@ def _read_structure(rest: str) -> _Structure | None:
 
 def _structure_name(st: _Structure) -> str:
     """The canonical quality name of a structure (which _read_structure reads back)."""
-    family = {"maj": "maj", "mmaj": "mmaj", "hdim": "m"}.get(st.family, st.family)
-    number = st.number
+    family, number = st.family, st.number
     if st.family in ("maj", "mmaj") and number in ("", "6", "69"):
         number = number or "7"
         if st.family == "maj" and number != "7":
@@ -264,7 +263,6 @@ def _structure_name(st: _Structure) -> str:
 
 def _structure_tones(st: _Structure) -> tuple[int, ...]:
     """Chord-tone offsets in voicing order: root, third, fifth, seventh, then tensions."""
-    altered = {degree: _ALTERED[(degree, sign)] for degree, sign in st.alterations}
     third = st.sus or (3 if st.family in ("m", "mmaj", "dim") else 4)
     fifths = [_ALTERED[(d, s)] for d, s in st.alterations if d == "5"]
     tones = [0, third, *(fifths or [6 if st.family == "dim" else 8 if st.family == "aug" else 7])]
@@ -283,16 +281,11 @@ def _structure_tones(st: _Structure) -> tuple[int, ...]:
         tones.append(2)
     if st.number in ("11", "13") and st.family != "dim":
         tones.append(_DEGREE_OFFSET[st.number])
-    tones += [o for d, s in st.alterations if d != "5" for o in [_ALTERED[(d, s)]]]
+    tones += [_ALTERED[(d, s)] for d, s in st.alterations if d != "5"]
     tones += list(st.adds)
     # A natural tension the alterations replace goes (C7b9: no natural 9th).
-    replaced = {_DEGREE_OFFSET[d] for d in altered if d in ("9", "11", "13")}
-    result: list[int] = []
-    for offset in tones:
-        natural_replaced = offset in replaced and offset not in altered.values()
-        if offset not in result and not natural_replaced:
-            result.append(offset)
-    return tuple(result)
+    replaced = {_DEGREE_OFFSET[d] for d, _ in st.alterations if d != "5"}
+    return tuple(dict.fromkeys(offset for offset in tones if offset not in replaced))
 
 
 def _structure_scale(st: _Structure, tones: tuple[int, ...]) -> tuple[int, ...]:
