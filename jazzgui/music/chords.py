@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from jazzgui.errors import ChordSymbolError
 
@@ -239,6 +239,8 @@ def _read_structure(rest: str) -> _Structure | None:
         number = number or "7"
     if family == "aug" and (number or alterations or adds or sus):
         family, alterations = "", [*alterations, ("5", 1)]
+    if number == "6" and 2 in adds:  # C6add9 is C6/9
+        number, adds = "69", [a for a in adds if a != 2]
     ordered = tuple(a for a in _ALTERATION_ORDER if a in alterations)
     return _Structure(family, number, sus, tuple(sorted(set(adds))), ordered)
 
@@ -430,7 +432,37 @@ def parse_quality(rest: str) -> str | None:
     name = _structure_name(structure)
     if name in _ALIASES:  # a spelling of a named quality (m7-5 -> m7b5)
         return _ALIASES[name]
-    return name
+    # The same chord spelt by its parts (m7add11 = m11, 7add13 = 13) keeps the table's name.
+    tones, scale = quality_structure(name)
+    return _NAMED_BY_SOUND.get((tuple(sorted(tones)), scale), name)
+
+
+_NAMED_BY_SOUND = {
+    (tuple(sorted(tones)), scale): name for name, (tones, scale) in reversed(QUALITIES.items())
+}
+
+
+def quality_steps(quality: str) -> tuple[str, tuple[tuple[str, int, int], ...]]:
+    """A quality as a plain chord and its degree steps, as MusicXML writes chord symbols:
+    ``13#11`` -> (``13``, (("add", 11, +1),)), ``m69`` -> (``m6``, (("add", 9, 0),)).
+
+    Steps are (type "add" or "alter", degree, semitones); ``7alt`` is spelt 7#5#9, whose
+    tones it has.
+    """
+    if quality == "7alt":  # the altered dominant, as charts spell it out: 7#5#9
+        return "7", (("alter", 5, 1), ("add", 9, 1))
+    structure = _read_structure(quality.replace("(", "").replace(")", ""))
+    if structure is None:
+        return quality, ()
+    number = "6" if structure.number == "69" else structure.number
+    plain = replace(structure, number=number, adds=(), alterations=())
+    steps = [("add", 9, 0)] if structure.number == "69" else []
+    steps += [("add", {2: 9, 5: 11, 9: 13}[offset], 0) for offset in structure.adds]
+    steps += [
+        ("alter" if degree == "5" else "add", int(degree), sign)
+        for degree, sign in structure.alterations
+    ]
+    return _structure_name(plain), tuple(steps)
 
 
 def parse_chord(symbol: str, offset: int = -1) -> Chord:

@@ -16,7 +16,7 @@ from typing import IO, TYPE_CHECKING
 import mido
 
 from jazzgui.errors import ChordSymbolError, InputFileError, JazzGUIError
-from jazzgui.music.chords import NOTE_NAMES, Chord
+from jazzgui.music.chords import NOTE_NAMES, Chord, quality_steps
 from jazzgui.music.events import (
     BASS_CHANNEL,
     COMP_CHANNEL,
@@ -273,13 +273,13 @@ def _is_float(text: str) -> bool:
 
 
 # Our canonical qualities as MusicXML chord kinds; music21 shows `kindStr` as written.
+# Qualities with tensions a kind does not hold (69, maj7#11, 13#11...) are written as a
+# plain kind and degree steps instead (see `_chord_symbol`).
 _XML_KINDS = {
     "maj": "major",
     "6": "major-sixth",
-    "69": "major-sixth",
     "maj7": "major-seventh",
     "maj9": "major-ninth",
-    "maj7#11": "major-seventh",
     "m": "minor",
     "m6": "minor-sixth",
     "m7": "minor-seventh",
@@ -309,14 +309,22 @@ def _chord_symbol(chord: Chord) -> harmony.ChordSymbol:
 
     if chord.no_chord:
         return harmony.NoChord()
-    # Altered dominants have no MusicXML kind of their own: a dominant seventh whose shown
-    # text keeps the alteration (G7alt, A7b9).
-    return harmony.ChordSymbol(
+    # A quality without a MusicXML kind of its own (C13#11, G7b9) is written as its plain
+    # chord and degree steps, as notation programs do, and shown as written.
+    kind, steps = _XML_KINDS.get(chord.quality), ()
+    if kind is None:
+        plain, steps = quality_steps(chord.quality)
+        kind = _XML_KINDS.get(plain or "maj") or _xml_kind_by_tones(chord)
+    symbol = harmony.ChordSymbol(
         root=_music21_pitch_name(chord.root),
         bass=_music21_pitch_name(chord.bass) if chord.bass is not None else None,
-        kind=_XML_KINDS.get(chord.quality) or _xml_kind_by_tones(chord),
+        kind=kind,
         kindStr="" if chord.quality == "maj" else chord.quality,
     )
+    for step_type, degree, semitones in steps:
+        step = harmony.ChordStepModification(step_type, degree, semitones)
+        symbol.addChordStepModification(step, updatePitches=False)
+    return symbol
 
 
 def _xml_kind_by_tones(chord: Chord) -> str:

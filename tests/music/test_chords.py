@@ -135,3 +135,32 @@ def test_no_chord_in_a_files_chord_symbols_carries_the_chord_before(tmp_path):
     sheet = load_lead_sheet(save(build_midi(parts, texts=texts), tmp_path / "nc.mid"))
     names = [chord.name for bar in sheet.progression.bars for _, chord in bar]
     assert names == ["Dm7", "Dm7", "Ab13#11"]
+
+
+def test_jazz_chords_survive_a_musicxml_round_trip(tmp_path):
+    from jazzgui.music.events import NoteEvent, Take
+    from jazzgui.music.midifile import write_take_musicxml
+
+    text = (
+        "Ab13#11 | C7b9#11 | Cm6/9 | Cadd9 | Csus2 | G7alt | Cmaj7#11 | G7b9 | C7#9b13 | "
+        "Cmadd9 | C6/9 | F13b9 | C9#11 | N.C. | Dm7 |"
+    )
+    progression = parse_progression(text)
+    melody = [NoteEvent(bar * 4 + beat, 1, 64 + beat) for bar in range(15) for beat in range(4)]
+    take = Take(events=melody, progression_text=progression.to_text(), bars=len(progression))
+    write_take_musicxml(take, tmp_path / "chords.musicxml")
+    sheet = load_lead_sheet(tmp_path / "chords.musicxml")
+    read = [chord.name for bar in sheet.progression.bars for _, chord in bar]
+    written = [chord.name for bar in progression.bars for _, chord in bar]
+    assert read[:13] == written[:13]
+    assert read[13:] == ["C9#11", "Dm7"]  # N.C.: the chord before carries on when read
+
+
+def test_spellings_by_parts_keep_the_table_name():
+    for text, quality in [
+        ("m7add11", "m11"),
+        ("7add13", "13"),
+        ("6add9", "69"),
+        ("maj7add9", "maj9"),
+    ]:
+        assert parse_chord("C" + text).quality == quality
