@@ -13,6 +13,8 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
+from jazzgui.music.meter import COMMON_METERS
+
 log = logging.getLogger(__name__)
 
 ORGANIZATION = "JazzGUI"
@@ -40,6 +42,8 @@ class GenerateSettings:
     bass: bool = True
     port_name: str = ""
     export_folder: str = ""
+    meter: str = "4/4"  # the meter control; a (3/4) marker in typed changes wins over it
+    midi_export_swing: bool = True  # MIDI exports carry the swing in their note times
 
 
 @dataclass
@@ -239,6 +243,8 @@ def load_settings() -> AppSettings:
     )
     result.generate.tempo_bpm = min(max(result.generate.tempo_bpm, 40), 320)
     result.generate.choruses = min(max(result.generate.choruses, 1), 16)
+    if result.generate.meter not in COMMON_METERS:
+        result.generate.meter = GenerateSettings.meter
     train = result.train
     train.file_overrides = {p: o for p, o in train.file_overrides.items() if p in train.files}
     return result

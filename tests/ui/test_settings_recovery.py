@@ -84,3 +84,15 @@ def test_bad_overrides_fall_back_alone(qapp):
     path.write_text("[train]\nepochs=8\nfile_overrides=not json\n")
     loaded = load_settings().train
     assert loaded.epochs == 8 and loaded.file_overrides == {}
+
+
+def test_meter_and_export_swing_are_remembered_and_checked(qapp):
+    settings = AppSettings()
+    settings.generate.meter = "6/8"
+    settings.generate.midi_export_swing = False
+    save_settings(settings)
+    loaded = load_settings().generate
+    assert loaded.meter == "6/8" and loaded.midi_export_swing is False
+    path = settings_path()
+    path.write_text(path.read_text().replace("meter=6/8", "meter=5/8"))
+    assert load_settings().generate.meter == "4/4"
