@@ -125,7 +125,8 @@ def parse_progression(
     Bars are separated by ``|`` or line ends (outer ``|`` and ``||`` double bars are fine).
     A bar holds one chord, or up to one chord a beat, split as jazz charts do (2 -> halves,
     3 -> 2+1+1 in 4/4, 4 -> one a beat). ``%`` alone repeats the previous bar; ``/`` or ``-``
-    in a chord's place holds the previous chord for that slot (``C / / G7``). A bad symbol
+    in a chord's place holds the previous chord for that slot (``C / / G7``); ``N.C.`` is no
+    chord: the band rests, the soloist keeps the chord before it (see Chord). A bad symbol
     raises ChordSymbolError whose ``position`` is the symbol's character offset in `text`.
     """
     if beats_per_bar < 1:
