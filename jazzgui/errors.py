@@ -28,9 +28,13 @@ class ChordSymbolError(JazzGUIError):
         self.problem = problem
         self.text = text
         where = f" at character {position + 1}" if position >= 0 else ""
+        # Nothing typed has no symbol to quote: name the changes themselves.
+        subject = f"Chord symbol {symbol!r}" if symbol.strip() else "The chord changes"
+        if symbol.startswith("(") and symbol.endswith(")"):
+            subject = f"Meter marker {symbol!r}"
         super().__init__(
-            f"Chord symbol {symbol!r}{where}: {problem}. "
-            "Write chords like Dm7, G7b9, Cmaj7, F#m7b5, Bb7#11, C/E; separate bars with |."
+            f"{subject}{where}: {problem}. Write chords like Dm7, G7b9, Cmaj7, F#m7-5, "
+            "Ab13#11, C/E or N.C.; separate bars with |."
         )
 
 

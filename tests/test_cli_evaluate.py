@@ -51,7 +51,7 @@ def test_a_take_copying_the_corpus(tmp_path, corpus_file, capsys):
     write_take_midi(arpeggio_take(4), take)
     assert main(["evaluate", str(take), "--corpus", str(corpus_file.parent)]) == 0
     out = capsys.readouterr().out
-    assert "corpus: 1 files, 4 bars, 32 notes" in out
+    assert "corpus: 1 file, 4 bars, 32 notes" in out
     rows = table_rows(out)
     assert rows["measure"] == ["corpus", "take.mid"]
     # The corpus's second half repeats its first (16 tokens); the take is the whole corpus.

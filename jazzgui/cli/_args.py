@@ -9,6 +9,7 @@ from pathlib import Path
 from jazzgui.errors import InputFileError
 from jazzgui.music.corpus import Corpus, Vocabulary, build_corpus
 from jazzgui.music.selection import BarRangeError, parse_bar_range, parse_track
+from jazzgui.music.wording import plural
 
 
 def bar_range(text: str) -> tuple[int, int]:
@@ -87,7 +88,8 @@ def read_corpus(
             source = (
                 f", melody {sheet.melody_track}, chords from {sheet.chord_source}" if sheet else ""
             )
-            print(f"read {entry.path}: {len(entry.bars)} bars, {entry.token_count} tokens{source}")
+            counts = f"{plural(len(entry.bars), 'bar')}, {plural(entry.token_count, 'token')}"
+            print(f"read {entry.path}: {counts}{source}")
     if not corpus.ok_entries:
         raise InputFileError(
             Path(paths[0]),

@@ -12,6 +12,7 @@ from jazzgui.music.corpus import Corpus, CorpusEntry, Vocabulary, expand_paths
 from jazzgui.music.grammar import tokenize
 from jazzgui.music.leadsheet import CHORD_SOURCES, list_tracks, load_lead_sheet
 from jazzgui.music.selection import parse_track
+from jazzgui.music.wording import plural
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -113,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
     failed = len(entries) - len(ok)
     print(
         f"Corpus: {len(ok)} file{'s' if len(ok) != 1 else ''} read, {failed} failed; "
-        f"{corpus.bar_count} bars, {corpus.token_count} tokens, "
+        f"{plural(corpus.bar_count, 'bar')}, {plural(corpus.token_count, 'token')}, "
         f"vocabulary {len(corpus.vocabulary)}, "
         f"{sum(entry.seconds for entry in entries):.2f} s"
     )

@@ -14,6 +14,7 @@ from jazzgui.music.evaluate import CorpusProfile, Summary, format_table, summari
 from jazzgui.music.events import Take
 from jazzgui.music.midifile import read_take_midi
 from jazzgui.music.progression import Progression, form_progression, parse_progression
+from jazzgui.music.wording import plural
 
 _TAKE_SUFFIXES = MIDI_SUFFIXES
 
@@ -75,8 +76,9 @@ def run(args: argparse.Namespace) -> int:
     corpus = read_corpus(args.corpus, args, verbose=False)
     profile = CorpusProfile.from_corpus(corpus)
     print(
-        f"corpus: {profile.files} files, {corpus.bar_count} bars, {profile.notes} notes, "
-        f"{corpus.token_count} tokens, vocabulary {len(corpus.vocabulary)}"
+        f"corpus: {plural(profile.files, 'file')}, {plural(corpus.bar_count, 'bar')}, "
+        f"{plural(profile.notes, 'note')}, {plural(corpus.token_count, 'token')}, "
+        f"vocabulary {len(corpus.vocabulary)}"
     )
     columns: dict[str, Summary] = {"corpus": profile.own}
     take_labels: dict[str, list[str]] = {}

@@ -13,8 +13,9 @@ from jazzgui.model.starter import starter_model_path
 from jazzgui.model.takes import TakeRequest, TakeStream, model_label
 from jazzgui.music import defaults
 from jazzgui.music.events import SOLO_CHANNEL, Take
-from jazzgui.music.midifile import write_take_midi
+from jazzgui.music.meter import COMMON_METERS, parse_meter
 from jazzgui.music.progression import FORMS, Progression, form_progression, parse_progression
+from jazzgui.playback.export import export_take
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,6 +36,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--progression", metavar="TEXT", help="changes such as 'Dm7 G7 | Cmaj7 | Cmaj7 |'"
     )
     changes.add_argument("--form", choices=sorted(FORMS), help="a built-in form")
+    parser.add_argument(
+        "--meter", metavar="N/D", default=None,
+        help=f"time signature: {', '.join(COMMON_METERS)}... (default 4/4, or the (3/4)-style "
+        "marker at the head of --progression); forms are played bar for bar in it",
+    )  # fmt: skip
     parser.add_argument(
         "--choruses",
         type=int,
@@ -65,6 +71,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )  # fmt: skip
     parser.add_argument("--no-band", action="store_true", help="solo only, no comping and bass")
     _add_sound_arguments(parser)
+    parser.add_argument(
+        "--straight", action="store_true",
+        help="write the MIDI with straight note times (the swing ratio kept as a text event) "
+        "instead of the swing heard on --play and --wav",
+    )  # fmt: skip
     parser.add_argument(
         "--wav", metavar="TAKE.wav", help="also render audio with the built-in synth"
     )
@@ -105,18 +116,17 @@ def run(args: argparse.Namespace) -> int:
         sampler=settings, model_name=model_label(args.model),
     )  # fmt: skip
     take = TakeStream(model, request).drain()
-    write_take_midi(take, args.output)
+    export_take(take, "mid", args.output, swing=not args.straight)
     solo = take.part(SOLO_CHANNEL)
     print(
-        f"wrote {args.output}: {take.bars} bars ({args.choruses} x {len(progression)}) at "
+        f"wrote {args.output}: {take.bars} bars of {progression.meter} "
+        f"({args.choruses} x {len(progression)}) at "
         f"{args.tempo:g} BPM, {len(solo)} solo notes, {len(take.events) - len(solo)} band notes "
         f"in {time.perf_counter() - started:.2f} s"
     )
     print(f"provenance: {take.provenance.describe()}")
     if args.wav:
-        from jazzgui.playback.synth import render_take, write_wav
-
-        write_wav(args.wav, render_take(take))
+        export_take(take, "wav", args.wav)
         print(f"wrote {args.wav}")
     if args.play is not None:
         _play(take, args.play)
@@ -160,6 +170,7 @@ def _model(path: str | None) -> JazzModel:
 
 
 def _progression(args: argparse.Namespace) -> Progression:
-    if args.progression:
-        return parse_progression(args.progression)
-    return form_progression(args.form or defaults.FORM)
+    meter = parse_meter(args.meter, "meter (--meter)") if args.meter is not None else None
+    if args.progression is not None:  # given but empty is an error, not the default form
+        return parse_progression(args.progression, meter=meter)
+    return form_progression(args.form or defaults.FORM, meter)

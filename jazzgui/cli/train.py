@@ -19,6 +19,7 @@ from jazzgui.errors import JazzGUIError
 from jazzgui.model.config import STRATEGIES, ModelConfig, TrainConfig
 from jazzgui.model.modelfile import SUFFIX, load_model, save_model
 from jazzgui.music.corpus import Corpus, Vocabulary
+from jazzgui.music.wording import plural
 
 _BAR_WIDTH = 20
 
@@ -88,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
     tx = model_config.tx
     print(
         f"training {model_config.layers}x LSTM({model_config.n_a}), Tx={tx}, "
-        f"{args.epochs} epochs, batch {args.batch}, Adam lr {args.lr} decay {args.decay}"
+        f"{plural(args.epochs, 'epoch')}, batch {args.batch}, Adam lr {args.lr} decay {args.decay}"
         + (f", resuming {resume.name}" if resume is not None else "")
         + f"; loss = cross-entropy per token (x{tx} = summed over a window, the reference's scale)"
     )
@@ -114,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
     val = "" if best.val_loss is None else f", val {_loss(best.val_loss, tx)}"
     print(
         f"saved {output}: {result.model.parameter_count:,} parameters, vocabulary "
-        f"{len(result.model.vocabulary)}, {card['epochs']} epochs in "
+        f"{len(result.model.vocabulary)}, {plural(card['epochs'], 'epoch')} in "
         f"{time.monotonic() - started:.1f} s; weights of epoch {result.best_epoch}: "
         f"loss {_loss(best.loss, tx)}{val}"
     )
@@ -160,7 +161,7 @@ def _print_epoch(entry, epochs: int, tx: int, started: float) -> None:
 def _read_corpus(args: argparse.Namespace, vocabulary: Vocabulary | None) -> Corpus:
     corpus = read_corpus(args.inputs, args, vocabulary)
     print(
-        f"corpus: {len(corpus.ok_entries)} files, {corpus.bar_count} bars, "
-        f"{corpus.token_count} tokens, vocabulary {len(corpus.vocabulary)}"
+        f"corpus: {plural(len(corpus.ok_entries), 'file')}, {plural(corpus.bar_count, 'bar')}, "
+        f"{plural(corpus.token_count, 'token')}, vocabulary {len(corpus.vocabulary)}"
     )
     return corpus

@@ -16,7 +16,7 @@ from jazzgui.model.modelfile import JazzModel
 from jazzgui.model.sampling import SamplerSettings, improvise, resolve_seed
 from jazzgui.music import defaults
 from jazzgui.music.accompaniment import band_bars
-from jazzgui.music.events import NoteEvent, Provenance, Take
+from jazzgui.music.events import STRAIGHT_SWING, NoteEvent, Provenance, Take
 from jazzgui.music.progression import Progression
 
 STARTER_LABEL = "starter"
@@ -61,6 +61,8 @@ def _provenance(model: JazzModel, request: TakeRequest, sampler: SamplerSettings
         "choruses": str(request.choruses),
         "band": f"comp={request.comp}, bass={request.bass}",
     }
+    if request.progression.meter.text != "4/4":
+        extra["meter"] = request.progression.meter.text
     if sampler.mode == "sample":
         extra.update(
             top_p=f"{sampler.top_p:g}",
@@ -102,8 +104,10 @@ class TakeStream:
             solo_program=request.solo_program,
             comp_program=defaults.COMP_PROGRAM,
             bass_program=defaults.BASS_PROGRAM,
-            swing=request.swing,
+            # 6/8's eighths are already in threes: played even
+            swing=STRAIGHT_SWING if request.progression.meter.compound else request.swing,
             provenance=_provenance(model, request, self.sampler),
+            meter=request.progression.meter.text,
         )
 
     def __iter__(self) -> Iterator[TakeBar]:

@@ -28,6 +28,25 @@ _PATTERNS_4: tuple[tuple[tuple[float, float], ...], ...] = (
     ((0.0, 2.5),),  # one long chord
     ((0.0, 0.5), (2.5, 1.0)),
 )
+# One-chord bars in other meters, keyed by the meter: waltz, 5/4 as 3+2, 6/8 on its pulses.
+_PATTERNS_OTHER: dict[str, tuple[tuple[tuple[float, float], ...], ...]] = {
+    "3/4": (
+        ((0.0, 1.0), (2.0, 0.8)),
+        ((0.0, 0.5), (1.5, 1.0)),
+        ((1.0, 0.6), (2.0, 0.6)),
+        ((0.0, 2.0),),
+    ),
+    "5/4": (
+        ((0.0, 1.5), (3.0, 1.5)),
+        ((0.0, 1.0), (2.5, 0.5), (3.0, 1.5)),
+        ((1.0, 0.6), (3.5, 1.0)),
+    ),
+    "6/8": (
+        ((0.0, 1.4), (1.5, 1.4)),
+        ((0.0, 0.9), (2.0, 0.9)),
+        ((0.5, 0.9), (1.5, 1.4)),
+    ),
+}
 
 
 def _voicing_pcs(chord: Chord) -> tuple[int, ...]:
@@ -108,6 +127,11 @@ def _bass_roots(progression: Progression) -> tuple[int, ...]:
     return tuple(roots[len(chords) :])
 
 
+@functools.lru_cache(maxsize=64)
+def _all_chords(progression: Progression) -> tuple[Chord, ...]:
+    return tuple(span.chord for span in progression.spans())
+
+
 def _span_index(progression: Progression, bar_index: int) -> int:
     bars = len(progression.bars)
     return sum(len(progression.bars[i]) for i in range(bar_index % bars))
@@ -122,19 +146,28 @@ def _comp_bar(
     first = _span_index(progression, bar_index)
     bar_start = bar_index * progression.beats_per_bar
     hits: list[tuple[float, float, int]] = []  # (absolute onset, length, span number)
-    if len(spans) == 1 and progression.beats_per_bar == 4:
+    meter = progression.meter
+    if len(spans) == 1 and meter.text == "4/4":
         pattern = _PATTERNS_4[int(rng.integers(len(_PATTERNS_4)))]
         for onset, length in pattern:
             span_number = first + (1 if onset >= 3.5 else 0)
             hits.append((bar_start + onset, length, span_number))
+    elif len(spans) == 1 and meter.text in _PATTERNS_OTHER:
+        patterns = _PATTERNS_OTHER[meter.text]
+        for onset, length in patterns[int(rng.integers(len(patterns)))]:
+            hits.append((bar_start + onset, length, first))
     else:
         for k, span in enumerate(spans):
             onset = span.start_beat
             if k > 0 and rng.random() < 0.4:
                 onset -= 0.5  # anticipate the chord change by an eighth
             hits.append((onset, min(span.end_beat - onset, 1.5), first + k))
+    # N.C.: the band rests through it, neither anticipating it nor the chord after it.
+    chords = _all_chords(progression)
     events = []
     for onset, length, span_number in hits:
+        if chords[span_number % n_spans].no_chord or progression.chord_at(onset).no_chord:
+            continue
         voicing = voicings[span_number % n_spans]
         accent = int(rng.integers(-6, 10))
         for pitch in voicing:
@@ -193,21 +226,24 @@ def _bass_bar(
     roots = _bass_roots(progression)
     n_spans = len(roots)
     first = _span_index(progression, bar_index)
+    pulse = progression.meter.pulse  # a quarter, or in 6/8 a dotted quarter
     events = []
     for k, span in enumerate(spans):
+        if span.chord.no_chord:
+            continue
         root = roots[(first + k) % n_spans]
         following = roots[(first + k + 1) % n_spans]
-        beats = max(1, round(span.duration))
+        steps = max(1, round(span.duration / pulse))
         line = [root]
-        if beats >= 2:
-            line += _walk_toward(root, following, beats - 2, span.chord, rng)
+        if steps >= 2:
+            line += _walk_toward(root, following, steps - 2, span.chord, rng)
             line.append(_approach(following, rng))
         for i, pitch in enumerate(line):
             accent = 8 if i == 0 else int(rng.integers(-5, 4))
             events.append(
                 NoteEvent(
-                    float(span.start_beat + i),
-                    0.92,
+                    float(span.start_beat + i * pulse),
+                    0.92 * pulse,
                     int(pitch),
                     velocity=BASS_VELOCITY + accent,
                     channel=BASS_CHANNEL,

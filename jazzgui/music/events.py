@@ -5,11 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from jazzgui.music import defaults
+from jazzgui.music.meter import Meter, meter_for_beats, parse_meter
 
 # General MIDI channels used by a take (0-based). Channel 9 is drums and is never used.
 SOLO_CHANNEL = 0
 COMP_CHANNEL = 1
 BASS_CHANNEL = 2
+
+# The swing ratio of even eighths (the player's and synth's own constant is the same value).
+STRAIGHT_SWING = 0.5
 
 # Note kinds, as the value grammar names them; "" for band notes.
 KIND_CHORD = "C"
@@ -72,6 +76,14 @@ class Take:
     bass_program: int = defaults.BASS_PROGRAM
     swing: float = defaults.SWING
     provenance: Provenance = field(default_factory=Provenance)
+    meter: str = ""  # the time signature, e.g. "6/8"; "" means beats_per_bar/4
+
+    @property
+    def time_signature(self) -> Meter:
+        """The take's meter (6/8 and 3/4 both have 3 beats a bar)."""
+        if self.meter:
+            return parse_meter(self.meter)
+        return meter_for_beats(self.beats_per_bar)
 
     @property
     def length_beats(self) -> float:

@@ -26,7 +26,7 @@ import numpy as np
 
 from jazzgui.errors import ChordSymbolError, InputFileError
 from jazzgui.music import chord_inference
-from jazzgui.music.chords import Chord, parse_chord
+from jazzgui.music.chords import Chord, is_no_chord, parse_chord
 from jazzgui.music.defaults import MIDI_SUFFIXES, SOLO_SUFFIXES
 from jazzgui.music.events import MelodyNote
 from jazzgui.music.progression import Progression
@@ -244,7 +244,8 @@ def _grid_from_meters(meters: Sequence[tuple[float, int, int]]) -> _BarGrid:
 
 def _parse_chord_text(text: str) -> Chord | None:
     cleaned = text.strip()
-    if not cleaned or not cleaned[0].isupper() or " " in cleaned:
+    # N.C. in a file: the chord before carries on for the grammar, as in typed changes.
+    if not cleaned or not cleaned[0].isupper() or " " in cleaned or is_no_chord(cleaned):
         return None
     try:
         return parse_chord(cleaned)
@@ -455,6 +456,7 @@ _KIND_SUFFIX = {
     "minor-ninth": "m9", "half-diminished-ninth": "m7b5", "dominant-11th": "9sus4",
     "major-11th": "maj9", "minor-11th": "m11", "major-13th": "maj9", "dominant-13th": "13",
     "minor-13th": "m9", "suspended-fourth": "sus4", "suspended-fourth-seventh": "7sus4",
+    "suspended-second": "sus2",
     "power": "", "pedal": "",
 }  # fmt: skip
 
@@ -471,6 +473,16 @@ def _music21_pitch_class_name(name: str) -> str:
     return name.replace("-", "b")
 
 
+def _spelled_step(suffix: str, step_type: str, degree: int, semitones: float) -> str | None:
+    """A degree step written onto a quality (13 + add 11 +1 -> 13#11), for parse_chord to
+    judge; None for a step no chord symbol spells (subtract, a whole-tone alteration)."""
+    if step_type not in ("add", "alter") or abs(semitones) > 1 or semitones != int(semitones):
+        return None
+    if not semitones:
+        return suffix + f"add{degree}" if step_type == "add" else suffix
+    return f"{suffix}{'b' if semitones < 0 else '#'}{degree}"
+
+
 def _chord_from_symbol(symbol: Any) -> Chord | None:
     """A music21 ChordSymbol as a JazzGUI chord: by its kind, else from its pitches."""
     try:
@@ -483,6 +495,8 @@ def _chord_from_symbol(symbol: Any) -> Chord | None:
     for modification in symbol.chordStepModifications:
         semitones = modification.interval.semitones if modification.interval else 0
         altered = _ALTERED.get((suffix, modification.degree, int(semitones)))
+        if altered is None and suffix is not None:
+            altered = _spelled_step(suffix, modification.modType, modification.degree, semitones)
         # An alteration no jazz quality here spells: let the sounding pitches decide.
         suffix = None if altered is None else altered
     if suffix is not None:

@@ -16,7 +16,7 @@ from typing import IO, TYPE_CHECKING
 import mido
 
 from jazzgui.errors import ChordSymbolError, InputFileError, JazzGUIError
-from jazzgui.music.chords import NOTE_NAMES, Chord
+from jazzgui.music.chords import NOTE_NAMES, Chord, quality_steps
 from jazzgui.music.events import (
     BASS_CHANNEL,
     COMP_CHANNEL,
@@ -26,10 +26,11 @@ from jazzgui.music.events import (
     Take,
 )
 from jazzgui.music.grammar import GRID
+from jazzgui.music.meter import Meter, meter_problem
 from jazzgui.music.progression import parse_progression
 
 if TYPE_CHECKING:  # music21 takes a second to import; only MusicXML export needs it
-    from music21 import harmony, stream
+    from music21 import harmony, instrument, stream
 
 log = logging.getLogger(__name__)
 
@@ -118,11 +119,14 @@ def take_to_midi(take: Take) -> mido.MidiFile:
     if unknown:
         raise ValueError(f"a take uses channels 0, 1 and 2 only, not {unknown}")
     midi = mido.MidiFile(type=1, ticks_per_beat=TICKS_PER_BEAT)
+    meter = take.time_signature
     conductor = [
         (0, mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(take.tempo_bpm))),
         (
             0,
-            mido.MetaMessage("time_signature", numerator=take.beats_per_bar, denominator=4),
+            mido.MetaMessage(
+                "time_signature", numerator=meter.numerator, denominator=meter.denominator
+            ),
         ),
         (0, mido.MetaMessage("text", text=_latin1(take.provenance.describe()))),
         (
@@ -198,7 +202,7 @@ def read_take_midi(path: str | Path) -> Take:
             "Open a .mid file written by JazzGUI or another MIDI program",
         ) from exc
     per_beat = midi.ticks_per_beat
-    tempo_bpm, beats_per_bar = 120.0, 4
+    tempo_bpm, beats_per_bar, meter = 120.0, 4, ""
     provenance = Provenance()
     take_fields: dict[str, str] = {}
     programs: dict[int, int] = {}
@@ -214,6 +218,8 @@ def read_take_midi(path: str | Path) -> Take:
                 tempo_bpm, tempo_seen = round(mido.tempo2bpm(message.tempo), 2), True
             elif message.type == "time_signature" and not meter_seen:
                 beats_per_bar = max(1, round(message.numerator * 4 / message.denominator))
+                candidate = Meter(message.numerator, message.denominator)
+                meter = "" if meter_problem(candidate) else candidate.text
                 meter_seen = True
             elif message.type == "text":
                 if message.text.startswith(_TAKE_PREFIX):
@@ -254,6 +260,7 @@ def read_take_midi(path: str | Path) -> Take:
         bass_program=programs.get(BASS_CHANNEL, defaults.bass_program),
         swing=float(swing_text) if _is_float(swing_text) else defaults.swing,
         provenance=provenance,
+        meter=meter,
     )
 
 
@@ -266,13 +273,13 @@ def _is_float(text: str) -> bool:
 
 
 # Our canonical qualities as MusicXML chord kinds; music21 shows `kindStr` as written.
+# Qualities with tensions a kind does not hold (69, maj7#11, 13#11...) are written as a
+# plain kind and degree steps instead (see `_chord_symbol`).
 _XML_KINDS = {
     "maj": "major",
     "6": "major-sixth",
-    "69": "major-sixth",
     "maj7": "major-seventh",
     "maj9": "major-ninth",
-    "maj7#11": "major-seventh",
     "m": "minor",
     "m6": "minor-sixth",
     "m7": "minor-seventh",
@@ -300,24 +307,65 @@ def _music21_pitch_name(pc: int) -> str:
 def _chord_symbol(chord: Chord) -> harmony.ChordSymbol:
     from music21 import harmony
 
-    # Altered dominants have no MusicXML kind of their own: a dominant seventh whose shown
-    # text keeps the alteration (G7alt, A7b9).
-    return harmony.ChordSymbol(
+    if chord.no_chord:
+        return harmony.NoChord()
+    # A quality without a MusicXML kind of its own (C13#11, G7b9) is written as its plain
+    # chord and degree steps, as notation programs do, and shown as written.
+    kind, steps = _XML_KINDS.get(chord.quality), ()
+    if kind is None:
+        plain, steps = quality_steps(chord.quality)
+        kind = _XML_KINDS.get(plain or "maj") or _xml_kind_by_tones(chord)
+    symbol = harmony.ChordSymbol(
         root=_music21_pitch_name(chord.root),
         bass=_music21_pitch_name(chord.bass) if chord.bass is not None else None,
-        kind=_XML_KINDS.get(chord.quality, "dominant-seventh"),
+        kind=kind,
         kindStr="" if chord.quality == "maj" else chord.quality,
     )
+    for step_type, degree, semitones in steps:
+        step = harmony.ChordStepModification(step_type, degree, semitones)
+        symbol.addChordStepModification(step, updatePitches=False)
+    return symbol
+
+
+def _xml_kind_by_tones(chord: Chord) -> str:
+    """The nearest MusicXML kind of a quality built by its parts (C13#11, Cm69, Csus2...)."""
+    offsets = {(pc - chord.root) % 12 for pc in chord.chord_tone_list}
+    if {3, 6, 10} <= offsets:
+        return "half-diminished-seventh"
+    if 3 in offsets:
+        return "minor-seventh" if 10 in offsets else "minor-sixth" if 9 in offsets else "minor"
+    if 4 not in offsets:
+        return "suspended-fourth" if 5 in offsets else "suspended-second"
+    if 11 in offsets:
+        return "major-seventh"
+    return "dominant-seventh" if 10 in offsets else "major"
+
+
+def _solo_instrument(program: int) -> instrument.Instrument:
+    """The music21 instrument of a General MIDI program, carrying that program."""
+    from music21 import exceptions21, instrument
+
+    try:
+        solo = instrument.instrumentFromMidiProgram(program)
+    except exceptions21.InstrumentException:
+        solo = instrument.Instrument()
+        solo.instrumentName = f"GM program {program + 1}"
+    solo.midiProgram = program
+    solo.midiChannel = SOLO_CHANNEL
+    return solo
 
 
 def take_to_score(take: Take) -> stream.Score:
     """The take's solo line with its chord symbols as a music21 score (a lead sheet)."""
-    from music21 import meter, note, stream, tempo
+    from music21 import expressions, meter, note, stream, tempo
 
     part = stream.Part(id="solo")
     part.partName = "Solo"
-    part.insert(0, meter.TimeSignature(f"{take.beats_per_bar}/4"))
+    part.insert(0, _solo_instrument(take.solo_program))
+    part.insert(0, meter.TimeSignature(take.time_signature.text))
     part.insert(0, tempo.MetronomeMark(number=round(take.tempo_bpm)))
+    if take.swing > 0.5:  # notated straight, as swing is written: the style says it
+        part.insert(0, expressions.TextExpression(f"Swing ({take.swing:g})"))
     length = take.length_beats
     if take.progression_text.strip():
         try:

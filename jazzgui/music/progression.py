@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from jazzgui.errors import ChordSymbolError, JazzGUIError
 from jazzgui.music.chords import NOTE_NAMES, Chord, parse_chord
+from jazzgui.music.meter import MARKER_RE, Meter, meter_for_beats, meter_problem, parse_meter
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,11 @@ class Progression:
     bars: tuple[tuple[tuple[float, Chord], ...], ...]
     beats_per_bar: int = 4
     text: str = ""
+    denominator: int = 4  # the meter's note value: 8 makes 3 beats 6/8 rather than 3/4
+
+    @property
+    def meter(self) -> Meter:
+        return meter_for_beats(self.beats_per_bar, self.denominator)
 
     def __len__(self) -> int:
         return len(self.bars)
@@ -68,11 +74,16 @@ class Progression:
 
     def repeated(self, times: int) -> Progression:
         """This progression played `times` times in a row (choruses)."""
-        return Progression(self.bars * times, self.beats_per_bar, self.text)
+        return Progression(self.bars * times, self.beats_per_bar, self.text, self.denominator)
 
     def to_text(self) -> str:
-        """Bars as text, `|` between bars, which parse_progression reads back."""
-        return " | ".join(_bar_text(bar, self.beats_per_bar) for bar in self.bars) + " |"
+        """Bars as text, `|` between bars, which parse_progression reads back (with a meter
+        marker such as ``(3/4)`` in front unless the meter is 4/4)."""
+        meter = self.meter
+        bars = (
+            " | ".join(_bar_text(bar, self.beats_per_bar, meter.pulse) for bar in self.bars) + " |"
+        )
+        return bars if meter == Meter() else f"({meter.text}) {bars}"
 
 
 # Symbols that repeat: a whole bar (`%`) or the previous chord for one more slot (`/`, `-`).
@@ -81,22 +92,25 @@ _REPEAT_SLOT = ("/", "-")
 _TOKEN_RE = re.compile(r"\S+")
 
 
-def _slot_lengths(count: int, beats_per_bar: int) -> list[int]:
+def _slot_lengths(count: int, beats_per_bar: int, pulse: float = 1.0) -> list[float]:
     """How a bar of `count` chord slots is divided, as jazz charts do.
 
     Equal shares where they divide evenly; otherwise the first chords take the extra beats
     (3 chords in 4/4 -> 2+1+1, 2 chords in 3/4 -> 2+1, 2 chords in 5/4 -> 3+2).
     """
+    pulses = beats_per_bar / pulse
+    if pulse != 1.0 and pulses == int(pulses) and int(pulses) % count == 0:
+        return [beats_per_bar / count] * count  # 6/8: two chords a dotted quarter each
     base, extra = divmod(beats_per_bar, count)
     return [base + (1 if i < extra else 0) for i in range(count)]
 
 
-def _bar_text(bar: tuple[tuple[float, Chord], ...], beats_per_bar: int) -> str:
+def _bar_text(bar: tuple[tuple[float, Chord], ...], beats_per_bar: int, pulse: float) -> str:
     """One bar as chart text: names alone where the usual split places them, otherwise the
     fewest slots that do, with `/` holding a chord (C for three beats, G7 for one: C / / G7)."""
     offsets = [offset for offset, _ in bar]
     for count in range(len(bar), min(4, beats_per_bar) + 1):
-        lengths = _slot_lengths(count, beats_per_bar)
+        lengths = _slot_lengths(count, beats_per_bar, pulse)
         starts = [float(sum(lengths[:i])) for i in range(count)]
         if all(offset in starts for offset in offsets):
             names = dict((offset, chord.name) for offset, chord in bar)
@@ -105,25 +119,35 @@ def _bar_text(bar: tuple[tuple[float, Chord], ...], beats_per_bar: int) -> str:
     return " ".join(chord.name for _, chord in bar)
 
 
-def parse_progression(text: str, beats_per_bar: int = 4) -> Progression:
+def parse_progression(
+    text: str, beats_per_bar: int = 4, meter: Meter | str | None = None
+) -> Progression:
     """Read chord changes such as ``Dm7 G7 | Cmaj7 | % |`` into a Progression.
+
+    The meter is `meter` if given (``"3/4"``, ``"6/8"``...), else `beats_per_bar` quarter
+    beats; a marker at the head of the text, ``(3/4) Dm7 | G7 |``, sets it and wins over both.
+    One meter holds for the whole progression: a marker elsewhere is an error.
 
     Bars are separated by ``|`` or line ends (outer ``|`` and ``||`` double bars are fine).
     A bar holds one chord, or up to one chord a beat, split as jazz charts do (2 -> halves,
     3 -> 2+1+1 in 4/4, 4 -> one a beat). ``%`` alone repeats the previous bar; ``/`` or ``-``
-    in a chord's place holds the previous chord for that slot (``C / / G7``). A bad symbol
+    in a chord's place holds the previous chord for that slot (``C / / G7``); ``N.C.`` is no
+    chord: the band rests, the soloist keeps the chord before it (see Chord). A bad symbol
     raises ChordSymbolError whose ``position`` is the symbol's character offset in `text`.
     """
     if beats_per_bar < 1:
         raise ValueError(f"beats_per_bar must be at least 1, not {beats_per_bar}")
-    if not re.search(r"[^\s|]", text):
-        raise ChordSymbolError(text, 0 if text else -1, "the progression has no chords", text)
+    chosen = parse_meter(meter) if meter is not None else meter_for_beats(beats_per_bar)
+    chosen, chart = _meter_marker(text, chosen)
+    beats_per_bar = chosen.beats_per_bar
+    if not re.search(r"[^\s|]", chart):
+        raise ChordSymbolError("", -1, "the progression has no chords", text)
     # Segments between separators: a bar line, or a line end (a chart written line by line).
     segments: list[tuple[int, str, bool]] = []  # (start, text, between two bar lines)
     start, left = 0, ""
-    for i, char in enumerate(text + "\n"):
+    for i, char in enumerate(chart + "\n"):
         if char in "|\n":
-            segments.append((start, text[start:i], left == "|" and char == "|"))
+            segments.append((start, chart[start:i], left == "|" and char == "|"))
             start, left = i + 1, char
 
     bars: list[tuple[tuple[float, Chord], ...]] = []
@@ -140,17 +164,75 @@ def parse_progression(text: str, beats_per_bar: int = 4) -> Progression:
                     text,
                 )
             continue
-        bars.append(_parse_bar(words, bars, beats_per_bar, text))
-    return Progression(tuple(bars), beats_per_bar, text)
+        bars.append(_parse_bar(words, bars, chosen, text))
+    return Progression(
+        _resolve_leading_no_chord(bars, text), beats_per_bar, text, chosen.denominator
+    )
+
+
+def _meter_marker(text: str, meter: Meter) -> tuple[Meter, str]:
+    """The meter a ``(3/4)`` marker at the head of `text` sets, and the text without it
+    (blanked, so character offsets in errors still point into the text as typed)."""
+    markers = list(MARKER_RE.finditer(text))
+    if not markers:
+        return meter, text
+    for marker in markers:
+        if marker.start() != len(text) - len(text.lstrip(" \t\n|")) or marker is not markers[0]:
+            raise ChordSymbolError(
+                marker.group(),
+                marker.start(),
+                "a meter marker stands once, at the start of the changes (one meter a take); "
+                "changing meter within the changes is not supported",
+                text,
+            )
+    marker = markers[0]
+    numerator, _, denominator = marker.group(1).replace(" ", "").partition("/")
+    meter = Meter(int(numerator), int(denominator))
+    problem = meter_problem(meter)
+    if problem:
+        raise ChordSymbolError(marker.group(), marker.start(), problem, text)
+    return meter, text[: marker.start()] + " " * len(marker.group()) + text[marker.end() :]
+
+
+def _last_chord(bars: list[tuple[tuple[float, Chord], ...]]) -> Chord | None:
+    return bars[-1][-1][1] if bars else None
+
+
+def _resolve_leading_no_chord(
+    bars: list[tuple[tuple[float, Chord], ...]], text: str
+) -> tuple[tuple[tuple[float, Chord], ...], ...]:
+    """N.C. before the first chord is held over the first chord that comes (a pickup).
+
+    Only bars before the first chord hold such placeholders: a later N.C. holds the chord
+    sounding before it already.
+    """
+    if not bars[0][0][1].no_chord:
+        return tuple(bars)
+    first = next((c for bar in bars for _, c in bar if not c.no_chord), None)
+    if first is None:
+        match = re.search(r"\S+", text)
+        raise ChordSymbolError(
+            match.group() if match else text,
+            match.start() if match else -1,
+            "with only N.C. the band has nothing to play; write at least one chord",
+            text,
+        )
+    held = first.held_as_no_chord()
+    placeholder = Chord(0, "maj", None, held.symbol, no_chord=True)
+    return tuple(
+        tuple((offset, held if chord == placeholder else chord) for offset, chord in bar)
+        for bar in bars
+    )
 
 
 def _parse_bar(
     words: list[tuple[int, str]],
     previous_bars: list[tuple[tuple[float, Chord], ...]],
-    beats_per_bar: int,
+    meter: Meter,
     text: str,
 ) -> tuple[tuple[float, Chord], ...]:
     """One bar's chords with their offsets, from its words and their character offsets."""
+    beats_per_bar = meter.beats_per_bar
     if any(word == _REPEAT_BAR for _, word in words):
         if len(words) > 1:
             position = next(p for p, w in words if w == _REPEAT_BAR)
@@ -172,7 +254,8 @@ def _parse_bar(
         )
     chords: list[tuple[float, Chord]] = []
     offset = 0
-    for (position, word), length in zip(words, _slot_lengths(len(words), beats_per_bar)):
+    lengths = _slot_lengths(len(words), beats_per_bar, meter.pulse)
+    for (position, word), length in zip(words, lengths):
         if word in _REPEAT_SLOT:
             if not chords and not previous_bars:
                 raise ChordSymbolError(word, position, "there is no chord before it to hold", text)
@@ -181,6 +264,9 @@ def _parse_bar(
                 chords.append((0.0, previous_bars[-1][-1][1]))
         else:
             chord = parse_chord(word, position)
+            if chord.no_chord:
+                held = chords[-1][1] if chords else _last_chord(previous_bars)
+                chord = held.held_as_no_chord() if held is not None else chord
             if not chords or chords[-1][1] != chord:
                 chords.append((float(offset), chord))
         offset += length
@@ -234,11 +320,30 @@ FORMS: dict[str, str] = {
 }
 
 
-def form_progression(name: str) -> Progression:
-    """The built-in form `name` (see FORMS) as a Progression in 4/4."""
+# How the forms are named to a person (the keys stay the command line's and the settings').
+FORM_TITLES: dict[str, str] = {
+    "blues-f": "Blues in F",
+    "blues-bb": "Blues in Bb",
+    "minor-blues": "Minor blues in C",
+    "rhythm-changes": "Rhythm changes in Bb",
+    "ii-v-i-all-keys": "ii-V-I in all keys",
+    "autumn-style": "Autumn-style ii-V cycle in G minor",
+    "modal-vamp": "Modal vamp in D dorian",
+    "ballad": "Ballad in Eb",
+}
+
+
+def form_title(name: str) -> str:
+    """The display name of a built-in form ("blues-f" -> "Blues in F")."""
+    key = name.strip().lower()
+    return FORM_TITLES.get(key) or key.replace("-", " ").capitalize()
+
+
+def form_progression(name: str, meter: Meter | str | None = None) -> Progression:
+    """The built-in form `name` (see FORMS) as a Progression, bar for bar in `meter` (4/4)."""
     key = name.strip().lower()
     if key not in FORMS:
         raise JazzGUIError(
             f"There is no built-in form called {name!r}. Choose one of: {', '.join(sorted(FORMS))}"
         )
-    return parse_progression(FORMS[key], 4)
+    return parse_progression(FORMS[key], meter=meter)

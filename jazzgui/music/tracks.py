@@ -324,6 +324,10 @@ def pick_solo_track(
             "it holds only drum tracks (MIDI channel 10), no melody",
             "Use a file with a melody instrument such as guitar, sax, trumpet or piano",
         )
+    if window is not None and not any(infos[t.index].notes for t in candidates):
+        # Nothing plays in the chosen bars: name the track that carries the solo elsewhere,
+        # so the "no notes in bars ..." error speaks of the melody, not of track 0.
+        infos = {info.index: info for info in describe_tracks(tracks, None, beats_per_bar)}
     ranked = sorted(candidates, key=lambda t: (-infos[t.index].score, t.index))
     best = ranked[0]
     reason = f"{best.label}: {infos[best.index].reason}"

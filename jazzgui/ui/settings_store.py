@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import re
+import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -18,6 +21,7 @@ from jazzgui.music.defaults import (
     TRAINING_PRESET,
     TRAINING_PRESETS,
 )
+from jazzgui.music.meter import COMMON_METERS
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +51,16 @@ class GenerateSettings:
     bass: bool = True
     port_name: str = ""
     export_folder: str = ""
+    meter: str = "4/4"  # the meter control; a (3/4) marker in typed changes wins over it
+    midi_export_swing: bool = True  # MIDI exports carry the swing in their note times
+
+
+@dataclass
+class FileOverride:
+    """A Train-panel file's overrides as typed: melody track and bar range ("" = automatic)."""
+
+    track: str = ""
+    bars: str = ""
 
 
 @dataclass
@@ -62,6 +76,8 @@ class TrainSettings:
     early_stopping: int = _PRESET.early_stopping  # patience in epochs; 0 turns it off
     files: list[str] = field(default_factory=list)
     last_folder: str = ""
+    # Per file of `files`: its overrides, kept with the list so a restart reads it the same.
+    file_overrides: dict[str, FileOverride] = field(default_factory=dict)
 
 
 @dataclass
@@ -79,6 +95,8 @@ class AppSettings:
     generate: GenerateSettings = field(default_factory=GenerateSettings)
     train: TrainSettings = field(default_factory=TrainSettings)
     window: WindowSettings = field(default_factory=WindowSettings)
+    # Where an unreadable settings file was moved ("" if none): the window can say so once.
+    recovered_backup: str = ""
 
 
 def config_dir() -> Path:
@@ -129,6 +147,8 @@ def _coerce(value: Any, default: Any) -> Any:
         if isinstance(value, bytes):
             return value
         raise TypeError("not bytes")
+    if isinstance(default, dict):
+        return _overrides_from_json(value)
     if isinstance(default, list):
         if value in (None, ""):
             return []
@@ -155,25 +175,76 @@ def _read_group(settings: QSettings, group: str, cls: type) -> Any:
     return cls(**values)
 
 
-def _set_aside_corrupt_file() -> None:
+_BAR_RANGE_TEXT = re.compile(r"^\s*(\d+\s*[-–]\s*\d+)?\s*$")
+
+
+def _overrides_from_json(value: Any) -> dict[str, FileOverride]:
+    """File overrides from their stored JSON; entries that are not two texts are dropped."""
+    data = json.loads(str(value)) if value not in (None, "") else {}
+    if not isinstance(data, dict):
+        raise ValueError("not a table of files")
+    result = {}
+    for path, override in data.items():
+        if not isinstance(override, dict):
+            continue
+        track, bars = override.get("track", ""), override.get("bars", "")
+        if isinstance(track, str) and isinstance(bars, str) and _BAR_RANGE_TEXT.match(bars):
+            result[str(path)] = FileOverride(track.strip(), bars.strip())
+    return result
+
+
+def _corruption(path: Path) -> str | None:
+    """Why the settings file cannot be settings (binary, not text, no [group]), or None."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None  # missing or unreadable: QSettings reports what it can
+    if not data.strip():
+        return None
+    if b"\x00" in data:
+        return "it holds binary data"
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "it is not text"
+    if not re.search(r"^\s*\[[^\]\n]+\]\s*$", text, re.MULTILINE):
+        return "it has no [section] lines"
+    return None
+
+
+def _set_aside_corrupt_file(why: str) -> str:
+    """Move the unreadable settings file beside itself as a backup; returns where ("" if not).
+
+    An earlier backup is never overwritten: the new one carries the time in its name.
+    """
     path = settings_path()
     if not path.exists():
-        return
-    backup = path.with_suffix(".ini.corrupt")
+        return ""
+    backup = path.with_name(path.name + ".corrupt")
+    if backup.exists():
+        backup = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
     try:
         path.replace(backup)
-        log.warning("settings file %s was unreadable; moved to %s, using defaults", path, backup)
     except OSError as error:
-        log.warning("settings file %s was unreadable and could not be moved: %s", path, error)
+        log.warning(
+            "settings file %s is unreadable (%s) and could not be moved: %s", path, why, error
+        )
+        return ""
+    log.warning(
+        "settings file %s was unreadable (%s); kept as %s, using defaults", path, why, backup
+    )
+    return str(backup)
 
 
 def load_settings() -> AppSettings:
-    """Read the settings; a corrupt file is set aside and the defaults are used instead."""
+    """Read the settings; a corrupt file is set aside as a backup and the defaults are used."""
+    why = _corruption(settings_path())
     settings = _open()
-    if settings.status() != QSettings.Status.NoError:
+    if why is None and settings.status() != QSettings.Status.NoError:
+        why = f"QSettings status {settings.status().name}"
+    if why is not None:
         del settings
-        _set_aside_corrupt_file()
-        return AppSettings()
+        return AppSettings(recovered_backup=_set_aside_corrupt_file(why))
     result = AppSettings(
         generate=_read_group(settings, "generate", GenerateSettings),
         train=_read_group(settings, "train", TrainSettings),
@@ -181,6 +252,10 @@ def load_settings() -> AppSettings:
     )
     result.generate.tempo_bpm = min(max(result.generate.tempo_bpm, 40), 320)
     result.generate.choruses = min(max(result.generate.choruses, 1), 16)
+    if result.generate.meter not in COMMON_METERS:
+        result.generate.meter = GenerateSettings.meter
+    train = result.train
+    train.file_overrides = {p: o for p, o in train.file_overrides.items() if p in train.files}
     return result
 
 
@@ -197,6 +272,8 @@ def save_settings(app_settings: AppSettings) -> None:
         for key, item in asdict(value).items():
             if isinstance(item, bytes):
                 item = QByteArray(item)
+            elif isinstance(item, dict):
+                item = json.dumps(item, ensure_ascii=False, sort_keys=True)
             settings.setValue(key, item)
         settings.endGroup()
     settings.sync()

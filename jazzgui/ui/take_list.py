@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from jazzgui.music.events import Take
+from jazzgui.playback.export import export_take
 from jazzgui.ui.settings_store import GenerateSettings
 from jazzgui.ui.workers import Worker, WorkerHandle, start_worker
 
@@ -54,21 +55,6 @@ class TakeEntry:
     @property
     def temperature(self) -> float:
         return self.take.provenance.temperature or 0.0
-
-
-def _write(take: Take, kind: str, path: str) -> None:
-    if kind == "mid":
-        from jazzgui.music.midifile import write_take_midi
-
-        write_take_midi(take, path)
-    elif kind == "musicxml":
-        from jazzgui.music.midifile import write_take_musicxml
-
-        write_take_musicxml(take, path)
-    else:
-        from jazzgui.playback.synth import render_take, write_wav
-
-        write_wav(path, render_take(take), 44100)
 
 
 class TakeList(QGroupBox):
@@ -206,8 +192,10 @@ class TakeList(QGroupBox):
     def export_take(self, take: Take, kind: str, path: str) -> WorkerHandle:
         """Write a take in the background; the status bar says when it is done."""
 
+        swing = self._settings.midi_export_swing
+
         def work(report: Callable[[Any], None], cancel: threading.Event) -> str:
-            _write(take, kind, path)
+            export_take(take, kind, path, swing=swing)
             return path
 
         worker = Worker(work)

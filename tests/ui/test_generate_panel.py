@@ -121,6 +121,7 @@ def test_closing_the_window_mid_playback_leaves_no_sounding_notes(ready_panel, q
 
 def test_replay_star_and_export(ready_panel, qtbot, fake_port, tmp_path):
     from jazzgui.music.midifile import read_take_midi
+    from jazzgui.playback.export import swung_take
 
     window, panel = ready_panel
     qtbot.mouseClick(panel.generate_button, LEFT)
@@ -147,7 +148,8 @@ def test_replay_star_and_export(ready_panel, qtbot, fake_port, tmp_path):
             for e in events
         )
 
-    assert notes(read_take_midi(target).events) == notes(panel.takes[0].take.events)
+    # The export carries the swing that was heard in its note times.
+    assert notes(read_take_midi(target).events) == notes(swung_take(panel.takes[0].take).events)
     assert "Exported" in window.status_label.text()
 
 
