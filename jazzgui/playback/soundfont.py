@@ -124,6 +124,7 @@ class SoundFontEngine:
         return np.frombuffer(data, dtype=np.float32).reshape(frames, 2).copy()
 
     def close(self) -> None:
+        """Silence every note (the loaded SoundFont stays, so the engine can play again)."""
         with self._lock:
             self._synth.sounds_off()
 
@@ -133,13 +134,13 @@ def engine_factory(choice: str = "") -> tuple[Callable[[], SynthEngine | SoundFo
     path = find_soundfont(choice)
     if path is not None:
         try:
-            SoundFontEngine(path).close()  # fail here, in words, not on the audio thread
+            engine = SoundFontEngine(path)  # loaded once, here: fails in words, not mid-play
         except AudioError as error:
             if choice:
                 raise
             log.warning("%s; using the numpy voices", error)
         else:
-            return (lambda: SoundFontEngine(path)), f"SoundFont {path.name}"
+            return (lambda: engine), f"SoundFont {path.name}"
     return SynthEngine, "JazzGUI's own voices"
 
 

@@ -35,5 +35,16 @@ class AudioOutput(QObject):
     def stop(self) -> None:
         self.live.stop()
 
+    def set_soundfont(self, choice: str) -> str:
+        """Play through `choice` ("" automatic, "none", a path); its sound in words.
+
+        Raises AudioError (in words) when the chosen SoundFont cannot be read.
+        """
+        from jazzgui.playback.soundfont import engine_factory
+
+        factory, sound = engine_factory(choice)
+        self.live.set_engine_factory(factory)
+        return sound
+
     def open_port(self) -> BuiltInSynthPort:
         return self.live.open_port()

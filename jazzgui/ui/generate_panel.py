@@ -959,9 +959,10 @@ class GeneratePanel(QWidget):
 
                 write_take_musicxml(take, path)
             else:
-                from jazzgui.playback.synth import render_take, write_wav
+                from jazzgui.playback.soundfont import render_take_as_heard
+                from jazzgui.playback.synth import write_wav
 
-                write_wav(path, render_take(take), 44100)
+                write_wav(path, render_take_as_heard(take, self._settings.soundfont))
             return path
 
         worker = Worker(work)

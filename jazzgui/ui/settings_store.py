@@ -37,6 +37,7 @@ class GenerateSettings:
     bass: bool = True
     port_name: str = ""
     export_folder: str = ""
+    soundfont: str = ""  # the built-in synth's sound: "" automatic, "none", or a .sf2 path
 
 
 @dataclass
