@@ -86,6 +86,9 @@ class _PulseStream:
         return self._lib.pa_strerror(error.value).decode(errors="replace")
 
     def _run(self) -> None:
+        from jazzgui.playback.player import raise_thread_priority
+
+        raise_thread_priority()  # a late block is a gap a person hears
         error = ctypes.c_int(0)
         while not self._stop.is_set():
             block = np.ascontiguousarray(self._render(BLOCK_FRAMES), dtype="<f4")

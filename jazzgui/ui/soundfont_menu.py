@@ -18,6 +18,8 @@ class SoundFontMenu(QObject):
     """Applies the stored choice at start and keeps it in `GenerateSettings.soundfont`."""
 
     status = Signal(str)
+    _stored_loaded = Signal(object)  # the loading thread hands the engine factory over
+    _stored_failed = Signal(str)
 
     def __init__(self, audio: AudioOutput, settings: GenerateSettings, parent: QWidget) -> None:
         super().__init__(parent)
@@ -42,8 +44,12 @@ class SoundFontMenu(QObject):
         self.chosen.triggered.connect(self.pick_file)
         # Loading a SoundFont takes about a second: not while the window is coming up.
         self._check(settings.soundfont)
+        self._chosen = False  # a choice made while the stored one loads wins
+        self.status_text = ""  # what the last choice told the person
+        self._stored_loaded.connect(self._on_stored_loaded)
+        self._stored_failed.connect(self._on_stored_failed)
         threading.Thread(
-            target=self.choose, args=(settings.soundfont, True), name="soundfont", daemon=True
+            target=self._load_stored, args=(settings.soundfont,), name="soundfont", daemon=True
         ).start()
 
     def _add(self, group: QActionGroup, text: str, tip: str) -> QAction:
@@ -64,17 +70,38 @@ class SoundFontMenu(QObject):
         else:
             self._check(self._settings.soundfont)
 
-    def choose(self, choice: str, quiet: bool = False) -> None:
+    def _load_stored(self, choice: str) -> None:
+        from jazzgui.playback.soundfont import engine_factory
+
+        try:
+            factory, _ = engine_factory(choice)
+        except AudioError as error:
+            self._stored_failed.emit(str(error))
+        else:
+            self._stored_loaded.emit(factory)
+
+    def _on_stored_loaded(self, factory: object) -> None:
+        if not self._chosen:
+            self._audio.live.set_engine_factory(factory)
+
+    def _on_stored_failed(self, message: str) -> None:
+        if not self._chosen:
+            self.choose("")
+            self.status_text = f"{message} {self.status_text}"
+            self.status.emit(self.status_text)
+
+    def choose(self, choice: str) -> None:
         """Play the built-in synth through `choice` and remember it; a bad file is told."""
         try:
-            sound = self._audio.set_soundfont(choice)
+            said = f"Built-in synth: {self._audio.set_soundfont(choice)}"
         except AudioError as error:
-            self.status.emit(f"{error} Using the automatic choice.")
-            choice, sound = "", self._audio.set_soundfont("")
+            choice = ""
+            said = f"{error} Using {self._audio.set_soundfont(choice)} instead."
+        self._chosen = True
         self._settings.soundfont = choice
-        if not quiet:
-            self._check(choice)
-            self.status.emit(f"Built-in synth: {sound}")
+        self._check(choice)
+        self.status_text = said
+        self.status.emit(said)
 
     def _check(self, choice: str) -> None:
         action = {"": self.automatic, NO_SOUNDFONT: self.own_voices}.get(choice, self.chosen)

@@ -102,3 +102,20 @@ def test_stop_releases_every_note_of_the_player(speakers):
     assert np.sqrt(np.mean(heard[int(0.2 * rate) : int(1.2 * rate)] ** 2)) > 10 * NOISE_FLOOR
     after = heard[int((stopped + 0.3) * rate) :]
     assert np.sqrt(np.mean(after**2)) < NOISE_FLOOR
+
+
+@pytest.mark.usefixtures("speakers")
+def test_generate_play_builtin_without_an_audio_output_says_so(tmp_path, monkeypatch, capsys):
+    from jazzgui.cli import main
+
+    def no_output(self):
+        self.problem = "no audio output could be opened (no PulseAudio server answered)"
+        return False
+
+    monkeypatch.setattr(LiveAudio, "start", no_output)
+    code = main(["generate", "-o", str(tmp_path / "t.mid"), "--seed", "1", "--play", "builtin"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "Cannot play the take on the built-in synth" in err
+    assert "no PulseAudio server answered" in err
+    assert "Traceback" not in err
