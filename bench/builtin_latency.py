@@ -1,11 +1,14 @@
 """Note-to-sound latency of the built-in synth: a note sent to its port vs its onset on the sink.
 
-Needs the PulseAudio server of tests/run_all.sh (null sink "speakers" as default output). A
-reader thread timestamps every block `parec` delivers from the sink's monitor, so each recorded
-sample has a wall-clock time; a note is sent every 0.6 s and its latency is the time of the first
-sample above the noise floor after the send minus the send time (an upper bound: it includes
-parec's own capture latency, set to 2 ms). Runs idle, then while `jazzgui train` runs on the
-reference data (both cores busy). Engines: JazzGUI's own voices and the SoundFont found.
+Needs the PulseAudio server of tests/run_all.sh (null sink "speakers" as default output). Notes
+are sent from a thread at the priority the app's player thread asks for (realtime where
+allowed), one every 0.6 s, each silenced 0.3 s later. `parec` records the sink's monitor; a
+reader thread timestamps the blocks it delivers, which gives every recorded sample a wall-clock
+time. A note's latency is the time of its first sample above the noise floor minus the time it
+was sent (an upper bound: it includes parec's own capture latency, set to 5 ms); a note first
+heard only after its note-off was sent counts as not heard. Runs on the machine as it is, then
+while `jazzgui train` runs on the reference data. Engines: JazzGUI's own voices and the
+SoundFont found.
 Run: python bench/builtin_latency.py [--notes 30]
 """
 
@@ -24,6 +27,7 @@ import mido
 import numpy as np
 
 from jazzgui.playback.audio_out import LiveAudio
+from jazzgui.playback.player import raise_thread_priority
 from jazzgui.playback.soundfont import NO_SOUNDFONT, engine_factory
 
 RATE = 44100
@@ -36,7 +40,7 @@ class Monitor:
     def __init__(self) -> None:
         self.proc = subprocess.Popen(
             ["parec", "-d", "speakers.monitor", "--format=s16le", f"--rate={RATE}",
-             "--channels=1", "--latency-msec=2"],
+             "--channels=1", "--latency-msec=5"],
             stdout=subprocess.PIPE,
         )  # fmt: skip
         self.chunks: list[tuple[float, bytes]] = []
@@ -44,21 +48,46 @@ class Monitor:
         self.thread.start()
 
     def _read(self) -> None:
+        raise_thread_priority()  # a reader kept waiting would let parec drop samples
         assert self.proc.stdout is not None
-        while chunk := self.proc.stdout.read1(4096):
+        while chunk := self.proc.stdout.read1(65536):
             self.chunks.append((time.perf_counter(), chunk))
 
+    def wait_ready(self) -> None:
+        """Until parec delivers (it takes a moment to connect), then a little more."""
+        deadline = time.perf_counter() + 10.0
+        while not self.chunks and time.perf_counter() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.3)
+
     def stop(self) -> tuple[np.ndarray, np.ndarray]:
+        """The samples and the wall-clock time of each.
+
+        The recording is continuous, so sample k sounded at t0 + k / RATE. t0 comes from the
+        block that arrived soonest after its last sample (the least delayed reading), so a
+        reader thread kept waiting by a busy machine does not make notes look late.
+        """
         self.proc.terminate()
         self.thread.join(timeout=5)
-        samples, times, count = [], [], 0
+        samples, t0, count = [], float("inf"), 0
         for arrived, chunk in self.chunks:
             data = np.frombuffer(chunk[: len(chunk) // 2 * 2], dtype="<i2") / 32768.0
             count += data.size
-            # The last sample of a block arrived when the block did.
-            times.append(arrived - (data.size - 1 - np.arange(data.size)) / RATE)
+            t0 = min(t0, arrived - count / RATE)
             samples.append(data)
-        return np.concatenate(samples), np.concatenate(times)
+        signal = np.concatenate(samples)
+        return signal, t0 + np.arange(signal.size) / RATE
+
+
+def _send_notes(port: mido.ports.BaseOutput, notes: int, sent: list, released: list) -> None:
+    raise_thread_priority()  # as the player's thread, which sends the notes in the app
+    for i in range(notes):
+        sent.append(time.perf_counter())
+        port.send(mido.Message("note_on", note=60 + i % 12, velocity=110, channel=1))
+        time.sleep(0.3)
+        released.append(time.perf_counter())
+        port.send(mido.Message("control_change", control=120, value=0, channel=1))
+        time.sleep(0.3)
 
 
 def measure(choice: str, notes: int) -> list[float]:
@@ -68,21 +97,19 @@ def measure(choice: str, notes: int) -> list[float]:
         sys.exit(audio.problem)
     port = audio.open_port()
     monitor = Monitor()
-    time.sleep(0.5)
-    sent = []
-    for i in range(notes):
-        sent.append(time.perf_counter())
-        port.send(mido.Message("note_on", note=60 + i % 12, velocity=110, channel=1))
-        time.sleep(0.3)
-        port.send(mido.Message("control_change", control=120, value=0, channel=1))
-        time.sleep(0.3)
+    monitor.wait_ready()
+    sent: list[float] = []
+    released: list[float] = []
+    sender = threading.Thread(target=_send_notes, args=(port, notes, sent, released))
+    sender.start()
+    sender.join()
     time.sleep(0.3)
     samples, times = monitor.stop()
     port.close()
     audio.stop()
     latencies = []
-    for t in sent:
-        window = np.nonzero((times >= t) & (times < t + 0.3))[0]
+    for t, off in zip(sent, released):
+        window = np.nonzero((times >= t) & (times < off))[0]
         loud = window[np.abs(samples[window]) > 0.01]
         if loud.size:
             latencies.append((times[loud[0]] - t) * 1000.0)
