@@ -30,6 +30,7 @@ LOGDIR=$(mktemp -d)
 cleanup() {
   [ -n "${FS_PID:-}" ] && kill "$FS_PID" 2>/dev/null || true
   [ -n "${JACK_PID:-}" ] && kill "$JACK_PID" 2>/dev/null || true
+  [ -n "${PULSE_STARTED:-}" ] && pulseaudio --kill 2>/dev/null || true
   wait 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -60,11 +61,12 @@ jack_lsp 2>/dev/null | grep -q "fluidsynth-midi" || {
 # tests record what a person would hear from its monitor with parec.
 export JAZZGUI_TEST_PULSE=1
 export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$(mktemp -d)}
-chmod 700 "$XDG_RUNTIME_DIR"
+mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 if ! pactl info >/dev/null 2>&1; then
   pulseaudio -D --exit-idle-time=-1 -n --load="module-null-sink sink_name=speakers" \
     --load=module-native-protocol-unix >"$LOGDIR/pulseaudio.log" 2>&1 || {
     echo "PulseAudio did not start"; cat "$LOGDIR/pulseaudio.log"; exit 1; }
+  PULSE_STARTED=1
   for _ in $(seq 50); do pactl info >/dev/null 2>&1 && break; sleep 0.2; done
 fi
 pactl list short sinks | grep -q speakers || pactl load-module module-null-sink sink_name=speakers
