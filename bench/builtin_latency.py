@@ -7,8 +7,9 @@ reader thread timestamps the blocks it delivers, which gives every recorded samp
 time. A note's latency is the time of its first sample above the noise floor minus the time it
 was sent (an upper bound: it includes parec's own capture latency, set to 5 ms); a note first
 heard only after its note-off was sent counts as not heard. Runs on the machine as it is, then
-while `jazzgui train` runs on the reference data. Engines: JazzGUI's own voices and the
-SoundFont found.
+while `jazzgui train` runs on the reference data. Gaps: 10 ms frames of a held 2.6 s sax note
+whose level falls below a third of the note's median (an underrun is heard as one). Engines:
+JazzGUI's own voices and the SoundFont found.
 Run: python bench/builtin_latency.py [--notes 30]
 """
 
@@ -116,6 +117,30 @@ def measure(choice: str, notes: int) -> list[float]:
     return latencies
 
 
+def dropouts(choice: str, hold_s: float = 3.0) -> int:
+    """10 ms frames of a held sax note that fall below a third of its median level: gaps."""
+    factory, _ = engine_factory(choice)
+    audio = LiveAudio(factory)
+    if not audio.start():
+        sys.exit(audio.problem)
+    port = audio.open_port()
+    monitor = Monitor()
+    monitor.wait_ready()
+    port.send(mido.Message("program_change", program=65, channel=0))
+    start = time.perf_counter()
+    port.send(mido.Message("note_on", note=70, velocity=100, channel=0))
+    time.sleep(hold_s)
+    port.send(mido.Message("note_off", note=70, channel=0))
+    time.sleep(0.3)
+    samples, times = monitor.stop()
+    port.close()
+    audio.stop()
+    held = samples[(times >= start + 0.3) & (times < start + hold_s - 0.1)]
+    frame = RATE // 100
+    rms = np.sqrt(np.mean(held[: held.size // frame * frame].reshape(-1, frame) ** 2, axis=1))
+    return int(np.sum(rms < np.median(rms) / 3))
+
+
 def _row(label: str, ms: list[float], notes: int) -> None:
     a = np.array(ms)
     print(
@@ -131,6 +156,7 @@ def main() -> None:
     engines = [("own voices", NO_SOUNDFONT), (engine_factory("")[1], "")]
     for label, choice in engines:
         _row(f"{label}, idle", measure(choice, args.notes), args.notes)
+        print(f"{label}, idle: {dropouts(choice)} gaps of 10 ms in a 2.6 s held note")
     with tempfile.TemporaryDirectory() as folder:
         train = subprocess.Popen(
             [sys.executable, "-c", "import sys; from jazzgui.cli import main; sys.exit(main())",
@@ -141,6 +167,7 @@ def main() -> None:
         try:
             for label, choice in engines:
                 _row(f"{label}, while training", measure(choice, args.notes), args.notes)
+                print(f"{label}, while training: {dropouts(choice)} gaps of 10 ms in a 2.6 s note")
         finally:
             train.terminate()
             train.wait()

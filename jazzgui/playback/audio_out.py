@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 BUILT_IN_SYNTH_NAME = "Built-in synth"
 BLOCK_FRAMES = 256  # 5.8 ms at 44.1 kHz: how often the synth is asked for sound
-TARGET_LATENCY_S = 0.03  # audio queued at the server ahead of what is heard
+TARGET_LATENCY_S = 0.05  # audio queued at the server ahead of what is heard
 
 
 class Engine(Protocol):
@@ -57,7 +57,12 @@ _PA_SAMPLE_FLOAT32LE = 5
 
 
 class _PulseStream:
-    """A playback stream on the PulseAudio server via libpulse-simple, fed by a writer thread."""
+    """A playback stream on the PulseAudio server via libpulse-simple, fed by a writer thread.
+
+    The writer thread raises its priority first and then opens the stream, so libpulse's own
+    thread, which it starts from there, inherits the priority: on a busy machine a starved
+    libpulse thread is heard as gaps even when the writer is on time.
+    """
 
     def __init__(self, render: Callable[[int], np.ndarray], sample_rate: int) -> None:
         name = ctypes.util.find_library("pulse-simple")
@@ -66,6 +71,24 @@ class _PulseStream:
         self._lib = ctypes.CDLL(name)
         self._lib.pa_simple_new.restype = ctypes.c_void_p
         self._lib.pa_strerror.restype = ctypes.c_char_p
+        self._render = render
+        self._handle: int | None = None
+        self._problem = ""
+        self._opened = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, args=(sample_rate,), name="audio-out", daemon=True
+        )
+        self._thread.start()
+        self._opened.wait()
+        if not self._handle:
+            self._thread.join()
+            raise AudioError(f"the PulseAudio server did not accept a stream: {self._problem}")
+
+    def _why(self, error: ctypes.c_int) -> str:
+        return self._lib.pa_strerror(error.value).decode(errors="replace")
+
+    def _open(self, sample_rate: int) -> None:
         spec = _SampleSpec(_PA_SAMPLE_FLOAT32LE, sample_rate, 2)
         frame = 8
         target = int(TARGET_LATENCY_S * sample_rate) * frame
@@ -76,27 +99,24 @@ class _PulseStream:
             ctypes.byref(spec), None, ctypes.byref(attr), ctypes.byref(error),
         )  # fmt: skip
         if not self._handle:
-            raise AudioError(f"the PulseAudio server did not accept a stream: {self._why(error)}")
-        self._render = render
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="audio-out", daemon=True)
-        self._thread.start()
+            self._problem = self._why(error)
 
-    def _why(self, error: ctypes.c_int) -> str:
-        return self._lib.pa_strerror(error.value).decode(errors="replace")
-
-    def _run(self) -> None:
+    def _run(self, sample_rate: int) -> None:
         from jazzgui.playback.player import raise_thread_priority
 
         raise_thread_priority()  # a late block is a gap a person hears
+        try:
+            self._open(sample_rate)
+        finally:
+            self._opened.set()
+        if not self._handle:
+            return
         error = ctypes.c_int(0)
+        handle = ctypes.c_void_p(self._handle)
         while not self._stop.is_set():
-            block = np.ascontiguousarray(self._render(BLOCK_FRAMES), dtype="<f4")
-            data = block.tobytes()
+            data = np.ascontiguousarray(self._render(BLOCK_FRAMES), dtype="<f4").tobytes()
             # Blocks while the server's queue is full: that wait is what paces the synth.
-            if self._lib.pa_simple_write(
-                ctypes.c_void_p(self._handle), data, len(data), ctypes.byref(error)
-            ):
+            if self._lib.pa_simple_write(handle, data, len(data), ctypes.byref(error)):
                 log.error("the audio stream broke: %s", self._why(error))
                 return
 
