@@ -54,3 +54,7 @@ class PortError(JazzGUIError):
 
 class TrainingError(JazzGUIError):
     """Training cannot start or continue (empty corpus, too little data, bad settings)."""
+
+
+class AudioError(JazzGUIError):
+    """The computer's audio output cannot be used (no server, no device, a bad SoundFont)."""

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install everything the tests need (Debian and Python packages), start JACK + FluidSynth, run all tests.
+# Install everything the tests need (Debian and Python packages), start JACK + FluidSynth and a
+# PulseAudio server whose default sink is a null sink, run all tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -7,7 +8,8 @@ ROOT=$(pwd)
 DEB_PACKAGES=(jackd2 fluidsynth timgm6mb-soundfont xvfb xauth desktop-file-utils
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libxcb-cursor0
   libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-render-util0
-  libxcb-image0 libasound2 jack-tools)
+  libxcb-image0 libasound2 jack-tools
+  pulseaudio pulseaudio-utils libpulse0 libportaudio2 portaudio19-dev)
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -28,6 +30,7 @@ LOGDIR=$(mktemp -d)
 cleanup() {
   [ -n "${FS_PID:-}" ] && kill "$FS_PID" 2>/dev/null || true
   [ -n "${JACK_PID:-}" ] && kill "$JACK_PID" 2>/dev/null || true
+  [ -n "${PULSE_STARTED:-}" ] && pulseaudio --kill 2>/dev/null || true
   wait 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -53,6 +56,21 @@ if ! jack_lsp 2>/dev/null | grep -q fluidsynth; then
 fi
 jack_lsp 2>/dev/null | grep -q "fluidsynth-midi" || {
   echo "FluidSynth did not appear on JACK"; cat "$LOGDIR"/*.log; exit 1; }
+
+# Speakers without a sound card: PulseAudio with a null sink "speakers" as the default output;
+# tests record what a person would hear from its monitor with parec.
+export JAZZGUI_TEST_PULSE=1
+export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$(mktemp -d)}
+mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+if ! pactl info >/dev/null 2>&1; then
+  pulseaudio -D --exit-idle-time=-1 -n --load="module-null-sink sink_name=speakers" \
+    --load=module-native-protocol-unix >"$LOGDIR/pulseaudio.log" 2>&1 || {
+    echo "PulseAudio did not start"; cat "$LOGDIR/pulseaudio.log"; exit 1; }
+  PULSE_STARTED=1
+  for _ in $(seq 50); do pactl info >/dev/null 2>&1 && break; sleep 0.2; done
+fi
+pactl list short sinks | grep -q speakers || pactl load-module module-null-sink sink_name=speakers
+pactl set-default-sink speakers
 
 "$PY" -m ruff check .
 "$PY" -m ruff format --check .

@@ -6,7 +6,7 @@ import argparse
 import time
 
 from jazzgui.cli._args import midi_program, swing_ratio
-from jazzgui.errors import ModelFileError, PortError
+from jazzgui.errors import AudioError, ModelFileError, PortError
 from jazzgui.model.modelfile import JazzModel, load_model
 from jazzgui.model.sampling import MODES, SamplerSettings
 from jazzgui.model.starter import starter_model_path
@@ -16,6 +16,9 @@ from jazzgui.music.events import SOLO_CHANNEL, Take
 from jazzgui.music.meter import COMMON_METERS, parse_meter
 from jazzgui.music.progression import FORMS, Progression, form_progression, parse_progression
 from jazzgui.playback.export import export_take
+
+BUILTIN_PORT = "builtin"  # `--play builtin`: the built-in synth instead of a MIDI output
+RELEASE_TAIL_S = 0.5
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -81,7 +84,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--play", nargs="?", const="", metavar="PORT",
-        help="also play the take on a MIDI output (default: the one `jazzgui ports` picks)",
+        help="also play the take on a MIDI output (default: the one `jazzgui ports` picks), "
+        "or `builtin` for the built-in synth on the default audio output",
     )  # fmt: skip
     parser.set_defaults(func=run)
 
@@ -138,6 +142,9 @@ def _play(take: Take, port_name: str) -> None:
     from jazzgui.playback.player import Player
     from jazzgui.playback.ports import default_output_name, list_output_names, open_output
 
+    if port_name.lower() == BUILTIN_PORT:
+        _play_builtin(take)
+        return
     if not port_name:
         picked, why = default_output_name(list_output_names())
         if picked is None:
@@ -153,6 +160,30 @@ def _play(take: Take, port_name: str) -> None:
     finally:
         player.close()
         port.close()
+
+
+def _play_builtin(take: Take) -> None:
+    """Play the take through the built-in synth on the default audio output (no window)."""
+    from jazzgui.playback.audio_out import LiveAudio
+    from jazzgui.playback.player import Player
+    from jazzgui.playback.soundfont import engine_factory
+
+    factory, sound = engine_factory()
+    audio = LiveAudio(factory)
+    if not audio.start():
+        raise AudioError(f"Cannot play the take on the built-in synth: {audio.problem}")
+    print(f"playing on the built-in synth ({sound}) through {audio.backend}")
+    port = audio.open_port()
+    player = Player(port)
+    try:
+        player.play(take)
+        while not player.wait(0.2):
+            pass
+        time.sleep(RELEASE_TAIL_S)  # let the last notes ring out before the stream closes
+    finally:
+        player.close()
+        port.close()
+        audio.stop()
 
 
 def _model(path: str | None) -> JazzModel:

@@ -52,12 +52,15 @@ def kind_for_path(path: str | Path) -> str:
     return _SUFFIX_KINDS[suffix]
 
 
-def export_take(take: Take, kind: str, path: str | Path, swing: bool = True) -> Path:
+def export_take(
+    take: Take, kind: str, path: str | Path, swing: bool = True, soundfont: str = ""
+) -> Path:
     """Write `take` to `path` as `kind` ("mid", "musicxml" or "wav"), atomically.
 
     MIDI carries the swing in its note times unless `swing` is False (straight eighths, the
     ratio kept as a text event); MusicXML is notated straight with the soloist's instrument
-    and program; WAV is rendered by the built-in synth with the swing, as it was heard.
+    and program; WAV is rendered by the built-in synth with the swing, as it was heard (with
+    the `soundfont` choice of live play: "" automatic, "none", or a .sf2 path).
     """
     target = Path(path)
     if kind == "mid":
@@ -69,9 +72,10 @@ def export_take(take: Take, kind: str, path: str | Path, swing: bool = True) -> 
 
         write_take_musicxml(take, target)
     elif kind == "wav":
-        from jazzgui.playback.synth import SAMPLE_RATE, render_take, write_wav
+        from jazzgui.playback.soundfont import render_take_as_heard
+        from jazzgui.playback.synth import write_wav
 
-        write_wav(target, render_take(take), SAMPLE_RATE)
+        write_wav(target, render_take_as_heard(take, soundfont))
     else:
         raise JazzGUIError(f"{kind!r} is not an export kind; use one of {', '.join(EXPORT_KINDS)}")
     log.info("exported %s (%s, swing in note times: %s)", target, kind, swing)

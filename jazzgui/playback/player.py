@@ -82,8 +82,8 @@ class _Session:
         return self.origin + beat_to_seconds(beat, self.tempo_bpm, self.swing)
 
 
-def _raise_thread_priority() -> str:
-    """Ask the OS to run the calling (player) thread before ordinary work, as far as allowed.
+def raise_thread_priority() -> str:
+    """Ask the OS to run the calling (player or audio) thread before ordinary work, if allowed.
 
     A busy machine (training on every core) otherwise keeps a woken player thread waiting for
     a CPU for tens of milliseconds. Realtime round-robin at a low priority where permitted
@@ -477,7 +477,7 @@ class Player:
 
     def _run(self) -> None:
         if self._realtime:
-            self.thread_priority = _raise_thread_priority()
+            self.thread_priority = raise_thread_priority()
         while True:
             with self._lock:
                 if self._closed:

@@ -1,25 +1,32 @@
-"""A small numpy synth that renders a take as a jazz trio: sax, electric piano, plucked bass.
+"""The built-in synth: a small numpy jazz trio (sax, electric piano, plucked bass), live and WAV.
 
 Every voice is built from whole-array operations (no per-sample Python loops): the sax is an
 additive reed tone with a scoop, delayed vibrato and breath noise; the comping is a two-operator
 FM electric piano; the bass is a plucked string made of harmonics that die away faster the
 higher they are. A4 is exactly 440 Hz; note times go through the same swing-aware
 beats-to-seconds function as the live player, and the render keeps the whole release and
-reverb tail.
+reverb tail. `SynthEngine` plays the same voices live: each note-on renders its voice ahead of
+time (outside the audio lock) and a note-off cuts it with the same release.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
+import threading
 import wave
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import mido
 import numpy as np
 
 from jazzgui.music.events import BASS_CHANNEL, COMP_CHANNEL, SOLO_CHANNEL, NoteEvent, Take
 from jazzgui.playback.timing import STRAIGHT, beat_to_seconds
+
+log = logging.getLogger(__name__)
 
 A4_HZ = 440.0
 SAMPLE_RATE = 44100
@@ -238,3 +245,135 @@ def write_wav(path: str | Path, audio: np.ndarray, sample_rate: int = SAMPLE_RAT
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
+
+
+LIVE_HOLD_S = 4.0  # a live note is rendered this long; longer notes end here
+LIVE_FIRST_S = 0.35  # rendered at note-on (a few ms); the rest follows from a helper thread
+LIVE_GAIN = 0.45  # headroom for a trio playing at once before the soft limit
+_MAX_VOICES = 48
+
+
+class _LiveVoice:
+    """One sounding note: its rendered sound, where playback is, and when it was let go."""
+
+    __slots__ = ("channel", "gains", "pos", "release_at", "sound")
+
+    def __init__(self, channel: int, sound: np.ndarray, gains: tuple[float, float]) -> None:
+        self.channel = channel
+        self.sound = sound
+        self.gains = gains
+        self.pos = 0
+        self.release_at: int | None = None  # sample (in `sound`) where the release starts
+
+
+class SynthEngine:
+    """The built-in synth played live: MIDI messages in (any thread), stereo blocks out.
+
+    A note-on renders only the note's first `LIVE_FIRST_S` so the sound starts at once; a helper
+    thread renders the whole note with the same random seed (so the first part is identical)
+    and swaps it in before the first part runs out.
+    """
+
+    def __init__(self, sample_rate: int = SAMPLE_RATE, seed: int = 0) -> None:
+        self.sample_rate = sample_rate
+        self._seeds = np.random.SeedSequence(seed)
+        self._lock = threading.Lock()
+        self._voices: dict[tuple[int, int], _LiveVoice] = {}
+        self._fading: list[_LiveVoice] = []
+        self._release_n = max(1, int(RELEASE_S * sample_rate))
+        self._release = 0.5 + 0.5 * np.cos(np.pi * np.arange(self._release_n) / self._release_n)
+        self._first_n = int(LIVE_FIRST_S * sample_rate)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="synth-render")
+
+    @property
+    def sounding(self) -> int:
+        """How many notes are held (not counting releases that are fading out)."""
+        with self._lock:
+            return len(self._voices)
+
+    def handle(self, message: mido.Message) -> None:
+        """Apply a MIDI message: note on/off, all notes/sound off (CC 123/120), reset."""
+        if message.type == "note_on" and message.velocity > 0:
+            self._note_on(message.channel, message.note, message.velocity)
+            return
+        with self._lock:
+            if message.type in ("note_off", "note_on"):
+                self._let_go((message.channel, message.note))
+            elif message.type == "control_change" and message.control in (120, 123):
+                for key in [k for k in self._voices if k[0] == message.channel]:
+                    self._let_go(key)
+                if message.control == 120:  # all sound off: silence at once, no release
+                    self._fading = [v for v in self._fading if v.channel != message.channel]
+            elif message.type == "reset":
+                self._voices.clear()
+                self._fading.clear()
+
+    def close(self) -> None:
+        """Stop the helper thread (pending renders are dropped)."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _note_on(self, channel: int, pitch: int, velocity: int) -> None:
+        seed = self._seeds.spawn(1)[0]
+        first = self._sound(channel, pitch, velocity, LIVE_FIRST_S, seed)
+        angle = (_PAN.get(channel, 0.0) + 1.0) * np.pi / 4
+        level = _LEVEL.get(channel, 0.4) * LIVE_GAIN
+        voice = _LiveVoice(channel, first, (level * np.cos(angle), level * np.sin(angle)))
+        with self._lock:
+            self._let_go((channel, pitch))
+            if len(self._voices) + len(self._fading) >= _MAX_VOICES and self._fading:
+                self._fading.pop(0)
+            self._voices[(channel, pitch)] = voice
+        try:
+            self._pool.submit(self._complete, voice, pitch, velocity, seed)
+        except RuntimeError:  # closed: the note keeps its first part
+            log.debug("synth closed; note %d keeps its first %.2f s", pitch, LIVE_FIRST_S)
+
+    def _sound(
+        self, channel: int, pitch: int, velocity: int, hold_s: float, seed: np.random.SeedSequence
+    ) -> np.ndarray:
+        voice = _VOICES.get(channel, _epiano)
+        rng = np.random.default_rng(seed)
+        return voice(midi_to_hz(pitch), velocity / 127.0, hold_s, self.sample_rate, rng).astype(
+            np.float32
+        )
+
+    def _complete(
+        self, voice: _LiveVoice, pitch: int, velocity: int, seed: np.random.SeedSequence
+    ) -> None:
+        whole = self._sound(voice.channel, pitch, velocity, LIVE_HOLD_S, seed)
+        with self._lock:
+            # Past the first part's own release, swapping would make the note swell again.
+            if voice.pos < self._first_n:
+                voice.sound = whole
+
+    def _let_go(self, key: tuple[int, int]) -> None:
+        voice = self._voices.pop(key, None)
+        if voice is not None:
+            voice.release_at = voice.pos
+            self._fading.append(voice)
+
+    def render(self, frames: int) -> np.ndarray:
+        """The next `frames` stereo frames as float32 in [-1, 1], shape (frames, 2)."""
+        mix = np.zeros((frames, 2), dtype=np.float32)
+        with self._lock:
+            for voice in [*self._voices.values(), *self._fading]:
+                self._mix_voice(voice, mix)
+            self._fading = [v for v in self._fading if not self._done(v)]
+            for key in [k for k, v in self._voices.items() if v.pos >= v.sound.size]:
+                del self._voices[key]
+        return np.tanh(mix)
+
+    def _mix_voice(self, voice: _LiveVoice, mix: np.ndarray) -> None:
+        end = voice.sound.size if voice.release_at is None else voice.release_at + self._release_n
+        end = min(end, voice.sound.size)
+        chunk = voice.sound[voice.pos : min(voice.pos + mix.shape[0], end)]
+        if voice.release_at is not None and chunk.size:
+            offset = voice.pos - voice.release_at
+            chunk = chunk * self._release[offset : offset + chunk.size]
+        mix[: chunk.size, 0] += chunk * voice.gains[0]
+        mix[: chunk.size, 1] += chunk * voice.gains[1]
+        voice.pos += mix.shape[0]
+
+    def _done(self, voice: _LiveVoice) -> bool:
+        assert voice.release_at is not None
+        return voice.pos >= min(voice.sound.size, voice.release_at + self._release_n)

@@ -21,6 +21,7 @@ from jazzgui.ui.settings_store import (
     load_settings,
     save_settings,
 )
+from jazzgui.ui.soundfont_menu import SoundFontMenu
 from jazzgui.ui.style import app_icon, apply_style
 from jazzgui.ui.train_panel import TrainPanel
 from jazzgui.ui.workers import (
@@ -203,6 +204,9 @@ class MainWindow(QMainWindow):
                 "&Test Note", gp.ports.test_note, [], "Play a short arpeggio on the output"
             )
         )
+        self.soundfont_menu = SoundFontMenu(self.audio, self.settings.generate, self)
+        self.soundfont_menu.status.connect(self.show_status)
+        menu_play.addMenu(self.soundfont_menu.menu)
 
         menu_train = self.menuBar().addMenu("&Train")
         self.train_action = self._action(

@@ -51,6 +51,7 @@ class GenerateSettings:
     bass: bool = True
     port_name: str = ""
     export_folder: str = ""
+    soundfont: str = ""  # the built-in synth's sound: "" automatic, "none", or a .sf2 path
     meter: str = "4/4"  # the meter control; a (3/4) marker in typed changes wins over it
     midi_export_swing: bool = True  # MIDI exports carry the swing in their note times
 

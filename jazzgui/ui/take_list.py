@@ -192,10 +192,10 @@ class TakeList(QGroupBox):
     def export_take(self, take: Take, kind: str, path: str) -> WorkerHandle:
         """Write a take in the background; the status bar says when it is done."""
 
-        swing = self._settings.midi_export_swing
+        swing, soundfont = self._settings.midi_export_swing, self._settings.soundfont
 
         def work(report: Callable[[Any], None], cancel: threading.Event) -> str:
-            export_take(take, kind, path, swing=swing)
+            export_take(take, kind, path, swing=swing, soundfont=soundfont)
             return path
 
         worker = Worker(work)

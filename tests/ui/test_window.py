@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import numpy as np
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QKeySequence
 from PySide6.QtWidgets import QCheckBox, QComboBox, QPushButton, QTabBar, QToolButton
 
 from jazzgui.errors import PortError
+from jazzgui.playback.audio_out import BuiltInSynthPort
 from jazzgui.ui.audio_out import BUILT_IN_SYNTH_NAME
-from jazzgui.ui.synth_engine import BuiltInSynthPort, SynthEngine
 
 
 def test_every_control_has_a_tooltip(make_window):
@@ -128,26 +127,6 @@ def test_a_corrupt_model_file_is_explained_and_the_app_stays_usable(make_window,
     assert not panel.generate_button.isEnabled()
     panel.tempo_spin.setValue(150)
     assert panel.tempo_spin.value() == 150
-
-
-def test_the_built_in_synth_sounds_and_stops(qapp):
-    import mido
-
-    engine = SynthEngine(44100)
-    port = BuiltInSynthPort(engine)
-    assert np.abs(engine.render(512)).max() == 0.0
-    port.send(mido.Message("note_on", note=60, velocity=100, channel=0))
-    sound = engine.render(4410)
-    assert sound.shape == (4410, 2)
-    assert np.abs(sound).max() > 0.01
-    port.send(mido.Message("note_off", note=60, velocity=0, channel=0))
-    engine.render(44100 // 5)  # the release fades within a fifth of a second
-    assert engine.sounding == 0
-    assert np.abs(engine.render(512)).max() == 0.0
-    port.send(mido.Message("note_on", note=64, velocity=100, channel=1))
-    port.send(mido.Message("control_change", control=120, value=0, channel=1))
-    assert engine.sounding == 0
-    assert np.abs(engine.render(512)).max() == 0.0
 
 
 def _drop(widget, paths):
