@@ -24,17 +24,6 @@ def bar_range(text: str) -> tuple[int, int]:
     return bars
 
 
-def positive(text: str) -> int:
-    """A whole number of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("it must be at least 1")
-    return value
-
-
 def track_spec(text: str | None) -> int | str | None:
     """A track given as its index (digits) or a part of its name."""
     if text is None:

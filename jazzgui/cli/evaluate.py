@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from jazzgui.cli._args import add_selection_arguments, positive, read_corpus
+from jazzgui import limits
+from jazzgui.cli._args import add_selection_arguments, read_corpus
 from jazzgui.errors import InputFileError
 from jazzgui.music.corpus import Corpus
 from jazzgui.music.evaluate import CorpusProfile, Summary, format_table, summarize
@@ -39,17 +40,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )  # fmt: skip
     add_selection_arguments(parser, what="corpus ")
     parser.add_argument(
-        "--seeds", type=positive, default=10, metavar="N",
+        "--seeds", type=limits.TAKES.argument_type(), default=10, metavar="N",
         help="takes per model, seeds 0..N-1 (default 10)",
     )  # fmt: skip
     changes = parser.add_mutually_exclusive_group()
     changes.add_argument("--form", help="generate over a built-in form (see `jazzgui generate`)")
     changes.add_argument("--progression", metavar="TEXT", help="generate over these changes")
     parser.add_argument(
-        "--choruses", type=positive, default=1, help="choruses per generated take (default 1)"
+        "--choruses",
+        type=limits.CHORUSES.argument_type(),
+        default=1,
+        help="choruses per generated take (default 1)",
     )
     parser.add_argument(
-        "--temperature", type=float, default=1.0, help="sampling temperature (default 1.0)"
+        "--temperature",
+        type=limits.TEMPERATURE.argument_type(),
+        default=1.0,
+        help="sampling temperature (default 1.0)",
     )
     parser.add_argument(
         "--reference",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
+from jazzgui import limits
 from jazzgui.errors import ModelFileError, PortError
 from jazzgui.model.modelfile import JazzModel, load_model
 from jazzgui.model.sampling import MODES, SamplerSettings, generate_take
@@ -34,23 +35,41 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--progression", metavar="TEXT", help="changes such as 'Dm7 G7 | Cmaj7 | Cmaj7 |'"
     )
     changes.add_argument("--form", choices=sorted(FORMS), help="a built-in form")
-    parser.add_argument("--choruses", type=int, default=1, help="times through (default 1)")
-    parser.add_argument("--tempo", type=float, default=160.0, help="BPM (default 160)")
-    parser.add_argument("--temperature", type=float, default=1.0, help="0 = likeliest (1.0)")
-    parser.add_argument("--top-p", type=float, default=0.95, help="nucleus size (default 0.95)")
     parser.add_argument(
-        "--penalty", type=float, default=1.3, help="repetition penalty, 1 = none (default 1.3)"
-    )
+        "--choruses", type=limits.CHORUSES.argument_type(), default=1,
+        help="times through (default 1)",
+    )  # fmt: skip
     parser.add_argument(
-        "--chord-bias", type=float, default=SamplerSettings.strong_beat_chord_bias,
+        "--tempo", type=limits.TEMPO.argument_type(), default=160.0,
+        help="BPM, 20 to 400 (default 160)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--temperature", type=limits.TEMPERATURE.argument_type(), default=1.0,
+        help="0 = likeliest (1.0)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--top-p", type=limits.TOP_P.argument_type(), default=0.95,
+        help="nucleus size (default 0.95)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--penalty", type=limits.PENALTY.argument_type(), default=1.3,
+        help="repetition penalty, 1 = none (default 1.3)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--chord-bias", type=limits.CHORD_BIAS.argument_type(),
+        default=SamplerSettings.strong_beat_chord_bias,
         help="preference for chord tones on strong beats, 1 = none (default %(default)g)",
     )  # fmt: skip
     parser.add_argument(
-        "--max-copy", type=int, default=SamplerSettings.max_copy, metavar="N",
+        "--max-copy", type=limits.MAX_COPY.argument_type(), default=SamplerSettings.max_copy,
+        metavar="N",
         help="longest run of tokens copied verbatim from the training corpus, 0 = no limit "
         "(default %(default)s)",
     )  # fmt: skip
-    parser.add_argument("--seed", type=int, help="seed (default: a fresh one, printed)")
+    parser.add_argument(
+        "--seed", type=limits.SEED.argument_type(),
+        help="seed, 0 to 2**63-1 (default: a fresh one, printed)",
+    )  # fmt: skip
     parser.add_argument(
         "--mode", choices=MODES, default="sample",
         help="sample (default), or reference: the reference's argmax from zeros, 50 tokens a bar",
@@ -69,6 +88,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     progression = _progression(args)  # a typo in the changes is reported before anything loads
+    limits.check_take_length(args.choruses, len(progression))
     model = _model(args.model)
     settings = SamplerSettings(
         temperature=args.temperature, top_p=args.top_p, repetition_penalty=args.penalty,
@@ -134,6 +154,6 @@ def _model(path: str | None) -> JazzModel:
 
 
 def _progression(args: argparse.Namespace) -> Progression:
-    if args.progression:
+    if args.progression is not None:
         return parse_progression(args.progression)
     return form_progression(args.form or DEFAULT_FORM)

@@ -14,6 +14,7 @@ import threading
 import time
 from pathlib import Path
 
+from jazzgui import limits
 from jazzgui.cli._args import add_selection_arguments, read_corpus
 from jazzgui.errors import JazzGUIError
 from jazzgui.model.config import STRATEGIES, ModelConfig, TrainConfig
@@ -36,27 +37,50 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("inputs", nargs="+", metavar="FILE_OR_FOLDER", help="solo files, folders")
     parser.add_argument("-o", "--output", required=True, metavar="MODEL", help="model to write")
-    parser.add_argument("--epochs", type=int, default=100, help="epochs (default 100)")
+    parser.add_argument(
+        "--epochs", type=limits.EPOCHS.argument_type(), default=100, help="epochs (default 100)"
+    )
     add_selection_arguments(parser)
-    parser.add_argument("--hidden", type=int, default=64, help="LSTM units n_a (default 64)")
-    parser.add_argument("--layers", type=int, default=1, help="stacked LSTM layers (default 1)")
-    parser.add_argument("--dropout", type=float, default=0.0, help="dropout (default 0)")
-    parser.add_argument("--tx", type=int, default=30, help="window length Tx (default 30)")
-    parser.add_argument("--lr", type=float, default=0.01, help="Adam learning rate (0.01)")
     parser.add_argument(
-        "--decay", type=float, default=0.01, help="inverse-time decay per step (0.01)"
-    )
-    parser.add_argument("--batch", type=int, default=32, help="batch size (default 32)")
+        "--hidden", type=limits.HIDDEN.argument_type(), default=64,
+        help="LSTM units n_a (default 64)",
+    )  # fmt: skip
     parser.add_argument(
-        "--val", type=float, default=0.1, help="fraction of bars held out for validation (0.1)"
-    )
+        "--layers", type=limits.LAYERS.argument_type(), default=1,
+        help="stacked LSTM layers (default 1)",
+    )  # fmt: skip
     parser.add_argument(
-        "--patience", type=int, help="stop when validation loss has not improved for N epochs"
+        "--dropout", type=limits.DROPOUT.argument_type(), default=0.0, help="dropout (default 0)"
     )
     parser.add_argument(
-        "--max-windows", type=int, metavar="N", help="train on at most N windows (default all)"
+        "--tx", type=limits.TX.argument_type(), default=30, help="window length Tx (default 30)"
     )
-    parser.add_argument("--seed", type=int, default=0, help="seed (default 0)")
+    parser.add_argument(
+        "--lr", type=limits.LEARNING_RATE.argument_type(), default=0.01,
+        help="Adam learning rate (0.01)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--decay", type=limits.DECAY.argument_type(), default=0.01,
+        help="inverse-time decay per step (0.01)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--batch", type=limits.BATCH.argument_type(), default=32, help="batch size (default 32)"
+    )
+    parser.add_argument(
+        "--val", type=limits.VALIDATION.argument_type(), default=0.1,
+        help="fraction of bars held out for validation (0.1)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--patience", type=limits.PATIENCE.argument_type(),
+        help="stop when validation loss has not improved for N epochs",
+    )  # fmt: skip
+    parser.add_argument(
+        "--max-windows", type=limits.MAX_WINDOWS.argument_type(), metavar="N",
+        help="train on at most N windows (default all)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--seed", type=limits.SEED.argument_type(), default=0, help="seed (default 0)"
+    )
     parser.add_argument(
         "--strategy", choices=STRATEGIES, default="default",
         help="tf.distribute strategy: default, mirrored (all GPUs), multiworker (TF_CONFIG), auto",

@@ -25,6 +25,7 @@ import mido
 import numpy as np
 
 from jazzgui.errors import ChordSymbolError, InputFileError
+from jazzgui.limits import MAX_BARS  # a lead sheet longer than this is damaged, not a solo
 from jazzgui.music import chord_inference
 from jazzgui.music.chords import Chord, parse_chord
 from jazzgui.music.events import MelodyNote
@@ -58,7 +59,6 @@ CHORD_SOURCES = ("auto", "symbols", "accompaniment", "melody")
 
 DEFAULT_TEMPO_BPM = 120.0  # what the MIDI standard assumes when a file sets no tempo
 MAX_FILE_BYTES = 16 * 1024 * 1024  # solo files are kilobytes; anything this big is not one
-MAX_BARS = 5000  # a lead sheet longer than this is a damaged file, not a solo
 
 MIN_NOTE = 1 / 24  # shorter melody notes are strum or overlap fragments, not notes
 GRACE_LENGTH = 0.25  # a zero-length note (grace note, broken note-off) gets a sixteenth
