@@ -7,6 +7,7 @@ import time
 
 from jazzgui import limits
 from jazzgui.errors import ModelFileError, PortError
+from jazzgui.files import check_output_path
 from jazzgui.model.modelfile import JazzModel, load_model
 from jazzgui.model.sampling import MODES, SamplerSettings, generate_take
 from jazzgui.model.starter import starter_model_path
@@ -87,7 +88,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    progression = _progression(args)  # a typo in the changes is reported before anything loads
+    check_output_path(args.output, "take")  # mistakes are reported before anything loads
+    if args.wav:
+        check_output_path(args.wav, "WAV file")
+    progression = _progression(args)
     limits.check_take_length(args.choruses, len(progression))
     model = _model(args.model)
     settings = SamplerSettings(

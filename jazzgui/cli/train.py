@@ -16,9 +16,10 @@ from pathlib import Path
 
 from jazzgui import limits
 from jazzgui.cli._args import add_selection_arguments, read_corpus
-from jazzgui.errors import JazzGUIError
+from jazzgui.errors import JazzGUIError, OutputPathError
+from jazzgui.files import check_output_path, fallback_path
 from jazzgui.model.config import STRATEGIES, ModelConfig, TrainConfig
-from jazzgui.model.modelfile import SUFFIX, load_model, save_model
+from jazzgui.model.modelfile import SUFFIX, JazzModel, load_model, save_model
 from jazzgui.music.corpus import Corpus, Vocabulary
 
 _BAR_WIDTH = 20
@@ -93,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
     output = Path(args.output)
     if not output.suffix:
         output = output.with_suffix(SUFFIX)
+    check_output_path(output, "model", create_folder=True)  # before minutes of training
     resume = load_model(args.resume) if args.resume else None
     vocabulary = Vocabulary.from_list(resume.vocabulary) if resume is not None else None
     corpus = _read_corpus(args, vocabulary)
@@ -132,7 +134,9 @@ def run(args: argparse.Namespace) -> int:
     if not result.history:
         print("stopped before the first epoch finished: nothing to save", file=sys.stderr)
         return 130
-    save_model(result.model, output)
+    saved = _save(result.model, output)
+    moved = 1 if saved != output else 0  # saved, but not where asked: the exit status says so
+    output = saved
     card = result.model.card
     best = result.history[result.best_epoch - 1]
     val = "" if best.val_loss is None else f", val {_loss(best.val_loss, tx)}"
@@ -150,7 +154,22 @@ def run(args: argparse.Namespace) -> int:
         return 130
     if result.reason == "early stopping":
         print(f"early stopping: validation loss stopped improving after epoch {result.best_epoch}")
-    return 0
+    return moved
+
+
+def _save(model: JazzModel, output: Path) -> Path:
+    """Save where asked; if that fails after all (the folder went away, the disk filled up),
+    save to the user data folder and say where, rather than lose the trained model."""
+    try:
+        return save_model(model, output)
+    except (OutputPathError, OSError) as error:
+        fallback = fallback_path(output)
+        saved = save_model(model, fallback)
+        print(
+            f"could not save to {output} ({error}); saved the model to {saved} instead",
+            file=sys.stderr,
+        )
+        return saved
 
 
 def _first_interrupt(stop: threading.Event):
