@@ -61,7 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    for word in words:
+        name, equals, value = word.partition("=")
+        if word.startswith("-") and equals and value == "--":
+            # argparse drops a "--" given as `--option=--` and hands on an empty list.
+            parser.error(f"argument {name}: expected one value, not '--'")
+    args = parser.parse_args(words)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
