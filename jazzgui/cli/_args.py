@@ -65,6 +65,8 @@ def read_corpus(
                 f", melody {sheet.melody_track}, chords from {sheet.chord_source}" if sheet else ""
             )
             print(f"read {entry.path}: {len(entry.bars)} bars, {entry.token_count} tokens{source}")
+        if entry.ok and entry.sheet and "warnings" in entry.sheet.notes:
+            print(f"  warning {entry.sheet.notes['warnings']}")
     if not corpus.ok_entries:
         raise InputFileError(
             Path(paths[0]),

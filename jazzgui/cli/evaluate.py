@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from jazzgui import limits
@@ -145,9 +146,11 @@ def _generate(
     path: Path, progressions: list[Progression], args: argparse.Namespace, mode: str
 ) -> list[Take]:
     from jazzgui.model.modelfile import load_model
-    from jazzgui.model.sampling import SamplerSettings, generate_take
+    from jazzgui.model.sampling import SamplerSettings, generate_take, rule_warnings
 
     model = load_model(path)
+    for warning in rule_warnings(model, SamplerSettings(mode=mode)):
+        print(f"jazzgui evaluate: warning: {warning}", file=sys.stderr)
     takes = []
     for seed in range(args.seeds):
         settings = SamplerSettings(temperature=args.temperature, seed=seed, mode=mode)

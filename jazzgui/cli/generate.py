@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 
 from jazzgui import limits
 from jazzgui.errors import ModelFileError, PortError
 from jazzgui.files import check_output_path
 from jazzgui.model.modelfile import JazzModel, load_model
-from jazzgui.model.sampling import MODES, SamplerSettings, generate_take
+from jazzgui.model.sampling import MODES, SamplerSettings, generate_take, rule_warnings
 from jazzgui.model.starter import starter_model_path
 from jazzgui.music.events import SOLO_CHANNEL, Take
 from jazzgui.music.midifile import write_take_midi
@@ -99,6 +100,8 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed, mode=args.mode, strong_beat_chord_bias=args.chord_bias,
         max_copy=args.max_copy or None,
     )  # fmt: skip
+    for warning in rule_warnings(model, settings):
+        print(f"jazzgui generate: warning: {warning}", file=sys.stderr)
     take = generate_take(
         model, progression, settings, choruses=args.choruses, tempo_bpm=args.tempo,
         band=not args.no_band,
