@@ -449,7 +449,7 @@ def _read_midi(path: Path) -> _Score:
 def printable(text: str) -> str:
     """A name from a file as it can be printed: control characters (terminal escapes, bells,
     bytes that were never text) become '?', surrounding blanks are dropped."""
-    return "".join(c if c.isprintable() else "?" for c in text).strip()
+    return "".join(c if c.isprintable() else "?" for c in text.strip())
 
 
 def _format_2_sequence(midi: mido.MidiFile, problems: list[str]) -> list[tuple[int, Any]]:
