@@ -55,6 +55,12 @@ TRAIN_OPTIONS = {
     "--seed": _values(limits.SEED),
 }
 
+EVALUATE_OPTIONS = {
+    "--seeds": _values(limits.TAKES),
+    "--choruses": _values(limits.CHORUSES),
+    "--temperature": _values(limits.TEMPERATURE),
+}
+
 
 def _options(table):
     """Any subset of the options, each with an allowed or hostile value."""
@@ -104,6 +110,17 @@ def test_train_options_give_a_clear_error(options, tmp_path, capsys):
     status, err = _run(argv, capsys)
     assert status == 2
     _assert_clear(status, err, "train")
+
+
+@FUZZ
+@given(options=_options(EVALUATE_OPTIONS))
+def test_evaluate_options_give_a_clear_error(options, tmp_path, capsys):
+    # The corpus folder does not exist: once the options parse, the typed error is printed.
+    argv = ["evaluate", str(tmp_path / "take.mid"), "--corpus", str(tmp_path / "none")]
+    argv += [f"{name}={value}" for name, value in options.items()]
+    status, err = _run(argv, capsys)
+    assert status == 2
+    _assert_clear(status, err, "evaluate")
 
 
 @pytest.mark.parametrize("value", ["0", "-5", "nan", "inf", "3.5", "401"])
