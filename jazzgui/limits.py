@@ -2,8 +2,9 @@
 
 The command line builds its argparse types from these limits and the window configures its
 spin boxes from them, so a value is refused the same way, with the same words, everywhere:
-``--tempo: 0 is out of range: the tempo must be from 20 to 400 BPM``. Seeds outside
-0..2**63-1 are refused (never mapped), nan and infinities are refused everywhere.
+``--tempo: 0 is out of range: the tempo must be from 20 to 400 BPM``. Seeds outside their
+range (0..2**63-1 for a take, 0..2**32-1 for training) are refused, never mapped; nan and
+infinities are refused everywhere.
 """
 
 from __future__ import annotations
@@ -138,6 +139,8 @@ DECAY = Limit("the decay", 0, 100, 0.01, decimals=4, step=0.001)
 VALIDATION = Limit("the validation fraction", 0, 0.5, 0.1, decimals=2, step=0.05)
 PATIENCE = Limit("the patience", 1, 100_000, None, unit="epochs")
 MAX_WINDOWS = Limit("the number of windows", 1, 10**9, None)
+# Keras seeds numpy's legacy generator, which takes 32 bits.
+TRAIN_SEED = Limit("the training seed", 0, 2**32 - 1, 0)
 
 
 def check_take_length(choruses: int, bars_per_chorus: int, option: str = "--choruses") -> None:

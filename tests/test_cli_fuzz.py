@@ -52,7 +52,7 @@ TRAIN_OPTIONS = {
     "--val": _values(limits.VALIDATION),
     "--patience": _values(limits.PATIENCE),
     "--max-windows": _values(limits.MAX_WINDOWS),
-    "--seed": _values(limits.SEED),
+    "--seed": _values(limits.TRAIN_SEED),
 }
 
 EVALUATE_OPTIONS = {

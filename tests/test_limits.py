@@ -71,6 +71,7 @@ def test_take_length_is_capped_by_the_readers_bar_cap():
         (["train", "x.mid", "--epochs", "0"], "argument --epochs: 0 is out of range"),
         (["train", "x.mid", "--val", "nan"], "argument --val: nan is not a finite number"),
         (["train", "x.mid", "--hidden", "big"], "argument --hidden: 'big' is not a number"),
+        (["train", "x.mid", "--seed", str(2**32)], "--seed: 4294967296 is out of range"),
         (["evaluate", "t.mid", "--corpus", "c", "--seeds", "0"], "argument --seeds: 0 is out"),
     ],
 )

@@ -80,8 +80,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="train on at most N windows (default all)",
     )  # fmt: skip
     parser.add_argument(
-        "--seed", type=limits.SEED.argument_type(), default=0, help="seed (default 0)"
-    )
+        "--seed", type=limits.TRAIN_SEED.argument_type(), default=0,
+        help="seed, 0 to 2**32-1 (default 0)",
+    )  # fmt: skip
     parser.add_argument(
         "--strategy", choices=STRATEGIES, default="default",
         help="tf.distribute strategy: default, mirrored (all GPUs), multiworker (TF_CONFIG), auto",
