@@ -607,8 +607,9 @@ def _read_musicxml(path: Path) -> _Score:
             continue
         instrument = part.getInstrument(returnDefault=False)
         instrument_name = (instrument.instrumentName or "") if instrument is not None else ""
+        instrument_name = printable(instrument_name)
         program = instrument.midiProgram if instrument is not None else None
-        name = (part.partName or instrument_name or f"Part {len(tracks) + 1}").strip()
+        name = printable(part.partName or instrument_name or f"Part {len(tracks) + 1}")
         drums = unpitched > len(notes) or bool(re.search(r"drum|percussion", name, re.I))
         tracks.append(
             SourceTrack(
