@@ -58,3 +58,22 @@ class TrainingError(JazzGUIError):
 
 class AudioError(JazzGUIError):
     """The computer's audio output cannot be used (no server, no device, a bad SoundFont)."""
+
+
+class ValueRangeError(JazzGUIError, ValueError):
+    """A number (option or setting) that is not a number or lies outside its allowed range."""
+
+    def __init__(self, option: str, detail: str) -> None:
+        self.option = option
+        self.detail = detail
+        super().__init__(f"{option}: {detail}")
+
+
+class OutputPathError(JazzGUIError):
+    """A file to write whose folder is missing or not writable, or which is a folder."""
+
+    def __init__(self, path: str | Path, problem: str, advice: str) -> None:
+        self.path = Path(path)
+        self.problem = problem
+        self.advice = advice
+        super().__init__(f"{self.path}: {problem}. {advice}")

@@ -23,38 +23,6 @@ def bar_range(text: str) -> tuple[int, int]:
     return bars
 
 
-def positive(text: str) -> int:
-    """A whole number of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("it must be at least 1")
-    return value
-
-
-def swing_ratio(text: str) -> float:
-    """A swing ratio the player and the synth can play (0.5 straight .. 0.75)."""
-    from jazzgui.playback.timing import check_swing
-
-    try:
-        return check_swing(float(text))
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a usable swing ratio: {error}") from None
-
-
-def midi_program(text: str) -> int:
-    """A General MIDI program number, 0-127."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 0 <= value <= 127:
-        raise argparse.ArgumentTypeError(f"{value} is not a General MIDI program (0-127)")
-    return value
-
-
 def add_selection_arguments(parser: argparse.ArgumentParser, what: str = "") -> None:
     """--track, --chord-track and --bars: which part of each file is the solo and its chords."""
     parser.add_argument(
@@ -90,6 +58,8 @@ def read_corpus(
             )
             counts = f"{plural(len(entry.bars), 'bar')}, {plural(entry.token_count, 'token')}"
             print(f"read {entry.path}: {counts}{source}")
+        if entry.ok and entry.sheet and "warnings" in entry.sheet.notes:
+            print(f"  warning {entry.sheet.notes['warnings']}")
     if not corpus.ok_entries:
         raise InputFileError(
             Path(paths[0]),

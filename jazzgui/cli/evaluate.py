@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-from jazzgui.cli._args import add_selection_arguments, positive, read_corpus
+from jazzgui import limits
+from jazzgui.cli._args import add_selection_arguments, read_corpus
 from jazzgui.errors import InputFileError
 from jazzgui.model.modelfile import SUFFIX as _MODEL_SUFFIX
 from jazzgui.music.corpus import Corpus
@@ -41,17 +43,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )  # fmt: skip
     add_selection_arguments(parser, what="corpus ")
     parser.add_argument(
-        "--seeds", type=positive, default=10, metavar="N",
+        "--seeds", type=limits.TAKES.argument_type(), default=10, metavar="N",
         help="takes per model, seeds 0..N-1 (default 10)",
     )  # fmt: skip
     changes = parser.add_mutually_exclusive_group()
     changes.add_argument("--form", help="generate over a built-in form (see `jazzgui generate`)")
     changes.add_argument("--progression", metavar="TEXT", help="generate over these changes")
     parser.add_argument(
-        "--choruses", type=positive, default=1, help="choruses per generated take (default 1)"
+        "--choruses",
+        type=limits.CHORUSES.argument_type(),
+        default=1,
+        help="choruses per generated take (default 1)",
     )
     parser.add_argument(
-        "--temperature", type=float, default=1.0, help="sampling temperature (default 1.0)"
+        "--temperature",
+        type=limits.TEMPERATURE.argument_type(),
+        default=1.0,
+        help="sampling temperature (default 1.0)",
     )
     parser.add_argument(
         "--reference",
@@ -141,10 +149,12 @@ def _generate(
     path: Path, progressions: list[Progression], args: argparse.Namespace, mode: str
 ) -> list[Take]:
     from jazzgui.model.modelfile import load_model
-    from jazzgui.model.sampling import SamplerSettings
+    from jazzgui.model.sampling import SamplerSettings, rule_warnings
     from jazzgui.model.takes import generate_take
 
     model = load_model(path)
+    for warning in rule_warnings(model, SamplerSettings(mode=mode)):
+        print(f"jazzgui evaluate: warning: {warning}", file=sys.stderr)
     takes = []
     for seed in range(args.seeds):
         settings = SamplerSettings(temperature=args.temperature, seed=seed, mode=mode)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 
-from jazzgui.cli._args import midi_program, swing_ratio
+from jazzgui import limits
 from jazzgui.errors import AudioError, ModelFileError, PortError
+from jazzgui.files import check_output_path
 from jazzgui.model.modelfile import JazzModel, load_model
-from jazzgui.model.sampling import MODES, SamplerSettings
+from jazzgui.model.sampling import MODES, SamplerSettings, rule_warnings
 from jazzgui.model.starter import starter_model_path
 from jazzgui.model.takes import TakeRequest, TakeStream, model_label
 from jazzgui.music import defaults
@@ -45,29 +47,40 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "marker at the head of --progression); forms are played bar for bar in it",
     )  # fmt: skip
     parser.add_argument(
-        "--choruses",
-        type=int,
-        default=defaults.CHORUSES,
+        "--choruses", type=limits.CHORUSES.argument_type(), default=defaults.CHORUSES,
         help="times through (default %(default)s)",
-    )
+    )  # fmt: skip
     parser.add_argument(
-        "--tempo", type=float, default=defaults.TEMPO_BPM, help="BPM (default %(default)g)"
-    )
-    parser.add_argument("--temperature", type=float, default=1.0, help="0 = likeliest (1.0)")
-    parser.add_argument("--top-p", type=float, default=0.95, help="nucleus size (default 0.95)")
+        "--tempo", type=limits.TEMPO.argument_type(), default=defaults.TEMPO_BPM,
+        help=f"BPM, {limits.TEMPO.range_text()} (default %(default)g)",
+    )  # fmt: skip
     parser.add_argument(
-        "--penalty", type=float, default=1.3, help="repetition penalty, 1 = none (default 1.3)"
-    )
+        "--temperature", type=limits.TEMPERATURE.argument_type(), default=1.0,
+        help="0 = likeliest (1.0)",
+    )  # fmt: skip
     parser.add_argument(
-        "--chord-bias", type=float, default=SamplerSettings.strong_beat_chord_bias,
+        "--top-p", type=limits.TOP_P.argument_type(), default=0.95,
+        help="nucleus size (default 0.95)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--penalty", type=limits.PENALTY.argument_type(), default=1.3,
+        help="repetition penalty, 1 = none (default 1.3)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--chord-bias", type=limits.CHORD_BIAS.argument_type(),
+        default=SamplerSettings.strong_beat_chord_bias,
         help="preference for chord tones on strong beats, 1 = none (default %(default)g)",
     )  # fmt: skip
     parser.add_argument(
-        "--max-copy", type=int, default=SamplerSettings.max_copy, metavar="N",
+        "--max-copy", type=limits.MAX_COPY.argument_type(), default=SamplerSettings.max_copy,
+        metavar="N",
         help="longest run of tokens copied verbatim from the training corpus, 0 = no limit "
         "(default %(default)s)",
     )  # fmt: skip
-    parser.add_argument("--seed", type=int, help="seed (default: a fresh one, printed)")
+    parser.add_argument(
+        "--seed", type=limits.SEED.argument_type(),
+        help="seed, 0 to 2**63-1 (default: a fresh one, printed)",
+    )  # fmt: skip
     parser.add_argument(
         "--mode", choices=MODES, default="sample",
         help="sample (default), or reference: the reference's argmax from zeros, 50 tokens a bar",
@@ -93,11 +106,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _add_sound_arguments(parser: argparse.ArgumentParser) -> None:
     """How the take sounds, as the Generate panel's Feel and Band controls set it."""
     parser.add_argument(
-        "--swing", type=swing_ratio, default=defaults.SWING,
+        "--swing", type=limits.SWING.argument_type(), default=defaults.SWING,
         help="share of a beat the first eighth takes, 0.5 = straight (default %(default)g)",
     )  # fmt: skip
     parser.add_argument(
-        "--instrument", type=midi_program, default=defaults.SOLO_PROGRAM, metavar="PROGRAM",
+        "--instrument", type=limits.PROGRAM.argument_type(), default=defaults.SOLO_PROGRAM,
+        metavar="PROGRAM",
         help="General MIDI program of the solo, 0-127 (default %(default)s, alto sax)",
     )  # fmt: skip
     parser.add_argument("--no-comp", action="store_true", help="no piano comping")
@@ -106,13 +120,19 @@ def _add_sound_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    progression = _progression(args)  # a typo in the changes is reported before anything loads
+    check_output_path(args.output, "take")  # mistakes are reported before anything loads
+    if args.wav:
+        check_output_path(args.wav, "WAV file")
+    progression = _progression(args)
+    limits.check_take_length(args.choruses, len(progression))
     model = _model(args.model)
     settings = SamplerSettings(
         temperature=args.temperature, top_p=args.top_p, repetition_penalty=args.penalty,
         seed=args.seed, mode=args.mode, strong_beat_chord_bias=args.chord_bias,
         max_copy=args.max_copy or None,
     )  # fmt: skip
+    for warning in rule_warnings(model, settings):
+        print(f"jazzgui generate: warning: {warning}", file=sys.stderr)
     request = TakeRequest(
         progression, choruses=args.choruses, tempo_bpm=args.tempo, swing=args.swing,
         solo_program=args.instrument, comp=not (args.no_band or args.no_comp),

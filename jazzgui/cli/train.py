@@ -14,10 +14,12 @@ import threading
 import time
 from pathlib import Path
 
+from jazzgui import limits
 from jazzgui.cli._args import add_selection_arguments, read_corpus
-from jazzgui.errors import JazzGUIError
+from jazzgui.errors import JazzGUIError, OutputPathError
+from jazzgui.files import check_output_path, fallback_path
 from jazzgui.model.config import STRATEGIES, ModelConfig, TrainConfig
-from jazzgui.model.modelfile import SUFFIX, load_model, save_model
+from jazzgui.model.modelfile import SUFFIX, JazzModel, load_model, save_model
 from jazzgui.music.corpus import Corpus, Vocabulary
 from jazzgui.music.wording import plural
 
@@ -37,27 +39,51 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("inputs", nargs="+", metavar="FILE_OR_FOLDER", help="solo files, folders")
     parser.add_argument("-o", "--output", required=True, metavar="MODEL", help="model to write")
-    parser.add_argument("--epochs", type=int, default=100, help="epochs (default 100)")
+    parser.add_argument(
+        "--epochs", type=limits.EPOCHS.argument_type(), default=100, help="epochs (default 100)"
+    )
     add_selection_arguments(parser)
-    parser.add_argument("--hidden", type=int, default=64, help="LSTM units n_a (default 64)")
-    parser.add_argument("--layers", type=int, default=1, help="stacked LSTM layers (default 1)")
-    parser.add_argument("--dropout", type=float, default=0.0, help="dropout (default 0)")
-    parser.add_argument("--tx", type=int, default=30, help="window length Tx (default 30)")
-    parser.add_argument("--lr", type=float, default=0.01, help="Adam learning rate (0.01)")
     parser.add_argument(
-        "--decay", type=float, default=0.01, help="inverse-time decay per step (0.01)"
-    )
-    parser.add_argument("--batch", type=int, default=32, help="batch size (default 32)")
+        "--hidden", type=limits.HIDDEN.argument_type(), default=64,
+        help="LSTM units n_a (default 64)",
+    )  # fmt: skip
     parser.add_argument(
-        "--val", type=float, default=0.1, help="fraction of bars held out for validation (0.1)"
-    )
+        "--layers", type=limits.LAYERS.argument_type(), default=1,
+        help="stacked LSTM layers (default 1)",
+    )  # fmt: skip
     parser.add_argument(
-        "--patience", type=int, help="stop when validation loss has not improved for N epochs"
+        "--dropout", type=limits.DROPOUT.argument_type(), default=0.0, help="dropout (default 0)"
     )
     parser.add_argument(
-        "--max-windows", type=int, metavar="N", help="train on at most N windows (default all)"
+        "--tx", type=limits.TX.argument_type(), default=30, help="window length Tx (default 30)"
     )
-    parser.add_argument("--seed", type=int, default=0, help="seed (default 0)")
+    parser.add_argument(
+        "--lr", type=limits.LEARNING_RATE.argument_type(), default=0.01,
+        help="Adam learning rate (0.01)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--decay", type=limits.DECAY.argument_type(), default=0.01,
+        help="inverse-time decay per step (0.01)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--batch", type=limits.BATCH.argument_type(), default=32, help="batch size (default 32)"
+    )
+    parser.add_argument(
+        "--val", type=limits.VALIDATION.argument_type(), default=0.1,
+        help="fraction of bars held out for validation (0.1)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--patience", type=limits.PATIENCE.argument_type(),
+        help="stop when validation loss has not improved for N epochs",
+    )  # fmt: skip
+    parser.add_argument(
+        "--max-windows", type=limits.MAX_WINDOWS.argument_type(), metavar="N",
+        help="train on at most N windows (default all)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--seed", type=limits.TRAIN_SEED.argument_type(), default=0,
+        help="seed, 0 to 2**32-1 (default 0)",
+    )  # fmt: skip
     parser.add_argument(
         "--strategy", choices=STRATEGIES, default="default",
         help="tf.distribute strategy: default, mirrored (all GPUs), multiworker (TF_CONFIG), auto",
@@ -70,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
     output = Path(args.output)
     if not output.suffix:
         output = output.with_suffix(SUFFIX)
+    check_output_path(output, "model", create_folder=True)  # before minutes of training
     resume = load_model(args.resume) if args.resume else None
     vocabulary = Vocabulary.from_list(resume.vocabulary) if resume is not None else None
     corpus = _read_corpus(args, vocabulary)
@@ -109,7 +136,9 @@ def run(args: argparse.Namespace) -> int:
     if not result.history:
         print("stopped before the first epoch finished: nothing to save", file=sys.stderr)
         return 130
-    save_model(result.model, output)
+    saved = _save(result.model, output)
+    moved = 1 if saved != output else 0  # saved, but not where asked: the exit status says so
+    output = saved
     card = result.model.card
     best = result.history[result.best_epoch - 1]
     val = "" if best.val_loss is None else f", val {_loss(best.val_loss, tx)}"
@@ -127,7 +156,22 @@ def run(args: argparse.Namespace) -> int:
         return 130
     if result.reason == "early stopping":
         print(f"early stopping: validation loss stopped improving after epoch {result.best_epoch}")
-    return 0
+    return moved
+
+
+def _save(model: JazzModel, output: Path) -> Path:
+    """Save where asked; if that fails after all (the folder went away, the disk filled up),
+    save to the user data folder and say where, rather than lose the trained model."""
+    try:
+        return save_model(model, output)
+    except (OutputPathError, OSError) as error:
+        fallback = fallback_path(output)
+        saved = save_model(model, fallback)
+        print(
+            f"could not save to {output} ({error}); saved the model to {saved} instead",
+            file=sys.stderr,
+        )
+        return saved
 
 
 def _first_interrupt(stop: threading.Event):

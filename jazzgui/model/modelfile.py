@@ -9,16 +9,16 @@ import io
 import json
 import logging
 import os
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
 from jazzgui.errors import ModelFileError
+from jazzgui.files import atomic_write
 from jazzgui.model.config import ModelConfig
 from jazzgui.music.pitch_prior import prior_problems
 
@@ -163,28 +163,20 @@ def save_model(model: JazzModel, path: str | Path) -> Path:
     weights = io.BytesIO()
     np.savez(weights, **{k: np.asarray(v, dtype=np.float32) for k, v in model.weights.items()})
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-                archive.writestr("manifest.json", json.dumps(manifest, indent=1))
-                archive.writestr("vocabulary.json", json.dumps(list(model.vocabulary)))
-                archive.writestr("config.json", json.dumps(model.config.to_dict(), indent=1))
-                archive.writestr("card.json", json.dumps(model.card, indent=1, default=str))
-                archive.writestr(_PRIMERS, json.dumps(model.primers))
-                archive.writestr(_CORPUS, json.dumps([list(map(int, s)) for s in model.corpus]))
-                prior = {family: list(map(float, w)) for family, w in model.pitch_prior.items()}
-                archive.writestr(_PITCH_PRIOR, json.dumps(prior))
-                archive.writestr("weights.npz", weights.getvalue())
-            handle.flush()
-            os.fsync(handle.fileno())
-        # mkstemp makes the file private (0600); a model is ordinary data others may read
-        # (the starter model ships in the package), so give it an existing file's mode or 0644.
-        os.chmod(tmp_name, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+
+    def write_archive(handle: IO[bytes]) -> None:
+        with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("manifest.json", json.dumps(manifest, indent=1))
+            archive.writestr("vocabulary.json", json.dumps(list(model.vocabulary)))
+            archive.writestr("config.json", json.dumps(model.config.to_dict(), indent=1))
+            archive.writestr("card.json", json.dumps(model.card, indent=1, default=str))
+            archive.writestr(_PRIMERS, json.dumps(model.primers))
+            archive.writestr(_CORPUS, json.dumps([list(map(int, s)) for s in model.corpus]))
+            prior = {family: list(map(float, w)) for family, w in model.pitch_prior.items()}
+            archive.writestr(_PITCH_PRIOR, json.dumps(prior))
+            archive.writestr("weights.npz", weights.getvalue())
+
+    atomic_write(path, write_archive)
     _fsync_folder(path.parent)
     model.path = path
     log.info("saved model %s (%d parameters)", path, model.parameter_count)

@@ -419,3 +419,21 @@ def improvise(
                 spans, chords, index * beats, previous, pitch_rng
             )
         yield GeneratedBar(index, tuple(tokens), events)
+
+
+def rule_warnings(model: JazzModel, settings: SamplerSettings) -> list[str]:
+    """What the chosen sampling rules need that the model lacks, to be said before generating
+    (a rule that cannot work is switched off; the person should know)."""
+    warnings = []
+    if settings.mode == "sample" and settings.max_copy is not None and not model.corpus:
+        warnings.append(
+            f"model {model.name!r} stores no training corpus, so the copy limit "
+            f"(at most {settings.max_copy} tokens copied verbatim) cannot be applied; "
+            "train the model again to store it"
+        )
+    if settings.mode == "sample" and settings.primer == "corpus" and not model.primers:
+        warnings.append(
+            f"model {model.name!r} stores no bars of its training music to start from, "
+            "so the take starts from silence"
+        )
+    return warnings

@@ -203,20 +203,26 @@ def chords_from_accompaniment(
 def chords_from_melody(
     melody: Sequence[MelodyNote], n_bars: int, beats_per_bar: int
 ) -> Progression | None:
-    """One chord a bar guessed from the melody's own notes (when a file has nothing else)."""
-    bars: list[list[tuple[float, Chord | None]]] = []
-    for bar in range(n_bars):
-        start, end = bar * beats_per_bar, (bar + 1) * beats_per_bar
-        profile = np.zeros(12)
-        for note in melody:
-            if note.pitch is None:
-                continue
+    """One chord a bar guessed from the melody's own notes (when a file has nothing else).
+
+    Each note adds to the bars it overlaps, so the work grows with notes plus bars.
+    """
+    profiles = np.zeros((n_bars, 12))
+    for note in melody:
+        if note.pitch is None:
+            continue
+        on_beat = abs(note.start_beat - round(note.start_beat)) < 1e-6
+        weight = DOWNBEAT_WEIGHT if on_beat else 1.0
+        first = max(0, math.floor(note.start_beat / beats_per_bar))
+        last = min(n_bars - 1, math.ceil(note.end_beat / beats_per_bar))
+        for bar in range(first, last + 1):
+            start, end = bar * beats_per_bar, (bar + 1) * beats_per_bar
             overlap = min(note.end_beat, end) - max(note.start_beat, start)
-            if overlap <= 0:
-                continue
-            on_beat = abs(note.start_beat - round(note.start_beat)) < 1e-6
-            profile[note.pitch % 12] += overlap * (DOWNBEAT_WEIGHT if on_beat else 1.0)
-        bars.append([(0.0, match_chord(profile, qualities=MELODY_QUALITIES))])
+            if overlap > 0:
+                profiles[bar, note.pitch % 12] += overlap * weight
+    bars: list[list[tuple[float, Chord | None]]] = [
+        [(0.0, match_chord(profile, qualities=MELODY_QUALITIES))] for profile in profiles
+    ]
     return _progression(bars, beats_per_bar)
 
 
@@ -228,16 +234,16 @@ def chords_from_symbols(
         return None
     ordered = sorted(symbols, key=lambda s: s[0])
     before = [chord for beat, chord in ordered if beat < 1e-6]
+    in_bar: list[list[tuple[float, Chord | None]]] = [[] for _ in range(n_bars)]
+    for beat, chord in ordered:
+        bar = math.floor((beat + 1e-6) / beats_per_bar)
+        offset = beat - bar * beats_per_bar
+        if 0 <= bar < n_bars and (bar > 0 or offset >= 1e-6):
+            in_bar[bar].append((max(0.0, round(offset * 12) / 12), chord))
     bars: list[list[tuple[float, Chord | None]]] = []
-    for bar in range(n_bars):
-        start = bar * beats_per_bar
-        row: list[tuple[float, Chord | None]] = []
+    for bar, row in enumerate(in_bar):
         if bar == 0 and before:
-            row.append((0.0, before[-1]))
-        for beat, chord in ordered:
-            offset = beat - start
-            if (bar > 0 or offset >= 1e-6) and -1e-6 <= offset < beats_per_bar - 1e-6:
-                row.append((max(0.0, round(offset * 12) / 12), chord))
+            row.insert(0, (0.0, before[-1]))
         if not row or row[0][0] > 0:
             row.insert(0, (0.0, None))
         bars.append(row)

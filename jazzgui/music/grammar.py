@@ -104,20 +104,27 @@ def quantize(beats: float) -> Fraction:
 
 @dataclass(frozen=True)
 class _Segment:
-    start: Fraction  # absolute beats in the timeline, beats from the bar start in a bar
-    duration: Fraction
+    # In grid steps (1/GRID beat), integers so that long files are not slowed by fractions:
+    # absolute in the timeline, from the bar start in a bar.
+    start: int
+    duration: int
     pitch: int | None
 
 
-def _monophonic_timeline(melody: Sequence[MelodyNote], total: Fraction) -> list[_Segment]:
-    """Quantised notes in [0, total), without zero-length notes or overlaps (absolute beats).
+def _steps(beats: float) -> int:
+    """A time in beats as whole grid steps (nearest point), as quantize() rounds it."""
+    return round(beats * GRID)
+
+
+def _monophonic_timeline(melody: Sequence[MelodyNote], total: int) -> list[_Segment]:
+    """Quantised notes in [0, total) grid steps, without zero-length notes or overlaps.
 
     Rests are not taken from the input: every gap between notes is a rest, so rests of
     merged voices cannot produce junk tokens. Of notes struck together the highest is kept;
     a note still sounding when the next starts ends there.
     """
     pitched = [
-        (max(quantize(n.start_beat), Fraction(0)), min(quantize(n.end_beat), total), n.pitch)
+        (max(_steps(n.start_beat), 0), min(_steps(n.end_beat), total), n.pitch)
         for n in melody
         if n.pitch is not None
     ]
@@ -138,23 +145,34 @@ def _monophonic_timeline(melody: Sequence[MelodyNote], total: Fraction) -> list[
     return notes
 
 
-def _bar_segments(timeline: list[_Segment], bar_index: int, beats_per_bar: int) -> list[_Segment]:
-    """One bar's notes cut at its bar lines, gaps filled by single rests (offsets in bar)."""
-    bar_start = Fraction(bar_index * beats_per_bar)
-    bar_end = bar_start + beats_per_bar
+def _bar_segments(
+    timeline: list[_Segment], bar_index: int, bar_steps: int, first: int = 0
+) -> tuple[list[_Segment], int]:
+    """One bar's notes cut at its bar lines, gaps filled by single rests (steps from the bar).
+
+    The timeline is sorted and without overlaps, so the scan starts at `first` (the first
+    segment that may reach into this bar) and stops at the bar's end; it returns the segments
+    and where the next bar's scan starts, which makes reading every bar linear in the notes.
+    """
+    bar_start = bar_index * bar_steps
+    bar_end = bar_start + bar_steps
     segments: list[_Segment] = []
     cursor = bar_start
-    for seg in timeline:
+    index = first
+    while index < len(timeline) and timeline[index].start < bar_end:
+        seg = timeline[index]
         start, end = max(seg.start, bar_start), min(seg.start + seg.duration, bar_end)
-        if end <= start:
-            continue
-        if start > cursor:
-            segments.append(_Segment(cursor - bar_start, start - cursor, None))
-        segments.append(_Segment(start - bar_start, end - start, seg.pitch))
-        cursor = end
+        if end > start:
+            if start > cursor:
+                segments.append(_Segment(cursor - bar_start, start - cursor, None))
+            segments.append(_Segment(start - bar_start, end - start, seg.pitch))
+            cursor = end
+        if seg.start + seg.duration > bar_end:
+            break  # it goes on into the next bar: that bar's scan starts with it
+        index += 1
     if cursor < bar_end:
         segments.append(_Segment(cursor - bar_start, bar_end - cursor, None))
-    return segments
+    return segments, index
 
 
 def tokenize_bar_tokens(
@@ -170,23 +188,26 @@ def tokenize_bar_tokens(
             f"the melody {beats_per_bar}"
         )
     bars = len(progression)
-    timeline = _monophonic_timeline(melody, Fraction(bars * beats_per_bar))
+    bar_steps = beats_per_bar * GRID
+    timeline = _monophonic_timeline(melody, bars * bar_steps)
     result: list[list[tuple[ValueToken, int | None]]] = []
     previous: int | None = None
+    scan = 0
     for bar_index in range(bars):
         bar: list[tuple[ValueToken, int | None]] = []
         first_note = True
-        for seg in _bar_segments(timeline, bar_index, beats_per_bar):
+        segments, scan = _bar_segments(timeline, bar_index, bar_steps, scan)
+        for seg in segments:
             if seg.pitch is None:
-                bar.append((ValueToken("R", seg.duration), None))
+                bar.append((ValueToken("R", Fraction(seg.duration, GRID)), None))
                 continue
-            onset = bar_index * beats_per_bar + float(seg.start)
+            onset = bar_index * beats_per_bar + seg.start / GRID
             kind = progression.chord_at(onset).classify(seg.pitch)
             window = None
             if not first_note and previous is not None:
                 interval = seg.pitch - previous
                 window = (interval + WINDOW_SLACK, interval - WINDOW_SLACK)
-            bar.append((ValueToken(kind, seg.duration, window), seg.pitch))
+            bar.append((ValueToken(kind, Fraction(seg.duration, GRID), window), seg.pitch))
             previous, first_note = seg.pitch, False
         result.append(bar)
     return result

@@ -25,6 +25,7 @@ import mido
 import numpy as np
 
 from jazzgui.errors import ChordSymbolError, InputFileError
+from jazzgui.limits import MAX_BARS  # a lead sheet longer than this is damaged, not a solo
 from jazzgui.music import chord_inference
 from jazzgui.music.chords import Chord, is_no_chord, parse_chord
 from jazzgui.music.defaults import MIDI_SUFFIXES, SOLO_SUFFIXES
@@ -57,7 +58,6 @@ CHORD_SOURCES = ("auto", "symbols", "accompaniment", "melody")
 
 DEFAULT_TEMPO_BPM = 120.0  # what the MIDI standard assumes when a file sets no tempo
 MAX_FILE_BYTES = 16 * 1024 * 1024  # solo files are kilobytes; anything this big is not one
-MAX_BARS = 5000  # a lead sheet longer than this is a damaged file, not a solo
 
 MIN_NOTE = 1 / 24  # shorter melody notes are strum or overlap fragments, not notes
 GRACE_LENGTH = 0.25  # a zero-length note (grace note, broken note-off) gets a sixteenth
@@ -166,6 +166,7 @@ class _Score:
     keys: list[tuple[float, str]] = field(default_factory=list)
     symbols: list[tuple[float, Chord]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    damaged: str = ""  # what damage was found (a cut-off file whose complete tracks were read)
 
 
 # --------------------------------------------------------------------------- reading files
@@ -195,6 +196,9 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _check_suffix(path: Path) -> str:
+    if not path.exists():
+        what = "folder" if not path.suffix else "file"
+        raise InputFileError(path, f"the {what} does not exist", "Check the name and folder")
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise InputFileError(
@@ -324,6 +328,7 @@ def _read_midi(path: Path) -> _Score:
             "Check that the file really is MIDI; export it again as a Standard MIDI File",
         )
     problems = []
+    damaged = ""
     try:
         midi = mido.MidiFile(file=io.BytesIO(data))
     except Exception as error:  # mido raises many kinds for damaged data; all mean the same
@@ -333,9 +338,10 @@ def _read_midi(path: Path) -> _Score:
         if complete is not None:
             try:
                 midi = mido.MidiFile(file=io.BytesIO(complete[0]))
-                problems.append(
+                damaged = (
                     f"truncated or damaged: {complete[1]} of {complete[2]} tracks could be read"
                 )
+                problems.append(damaged)
             except Exception:  # the complete tracks are damaged too: report the first error
                 midi = None
         if midi is None:
@@ -352,6 +358,7 @@ def _read_midi(path: Path) -> _Score:
             "Save it again from a sequencer with a musical time base (ticks per beat)",
         )
 
+    sequences = _format_2_sequence(midi, problems)
     tracks: list[SourceTrack] = []
     tempos: list[tuple[float, float]] = []
     meters: list[tuple[float, int, int]] = []
@@ -359,7 +366,7 @@ def _read_midi(path: Path) -> _Score:
     texts: list[tuple[float, str, str]] = []
     first_programs: dict[int, int] = {}
     pending: list[tuple[int, str, str, dict[int, int], dict[int, list[SourceNote]]]] = []
-    for track_number, track in enumerate(midi.tracks):
+    for track_number, track in sequences:
         tick = 0
         name = ""
         instrument = ""
@@ -397,9 +404,9 @@ def _read_midi(path: Path) -> _Score:
             elif kind in ("text", "marker", "lyrics", "cue_marker"):
                 texts.append((tick / tpb, kind, message.text))
             elif kind == "track_name" and not name:
-                name = message.name.strip()
+                name = printable(message.name)
             elif kind == "instrument_name" and not instrument:
-                instrument = message.name.strip()
+                instrument = printable(message.name)
         # A note never switched off sounds until its track ends.
         for (channel, pitch), starts in open_notes.items():
             for on_tick, velocity in starts:
@@ -435,7 +442,29 @@ def _read_midi(path: Path) -> _Score:
         keys=sorted(keys, key=lambda k: k[0]),
         symbols=_midi_chord_symbols(texts),
         warnings=problems,
+        damaged=damaged,
     )
+
+
+def printable(text: str) -> str:
+    """A name from a file as it can be printed: control characters (terminal escapes, bells,
+    bytes that were never text) become '?', surrounding blanks are dropped."""
+    return "".join(c if c.isprintable() else "?" for c in text.strip())
+
+
+def _format_2_sequence(midi: mido.MidiFile, problems: list[str]) -> list[tuple[int, Any]]:
+    """The (number, track) pairs to read: every track, except in a format-2 file, whose tracks
+    are independent sequences (not parts played together): its first sequence with notes."""
+    tracks = list(enumerate(midi.tracks))
+    if midi.type != 2 or len(tracks) < 2:
+        return tracks
+    with_notes = [(n, t) for n, t in tracks if any(m.type == "note_on" for m in t)]
+    chosen = with_notes[0] if with_notes else tracks[0]
+    problems.append(
+        f"a format-2 file of {len(tracks)} independent sequences: sequence {chosen[0]} was "
+        f"read, the other {len(tracks) - 1} ignored"
+    )
+    return [chosen]
 
 
 def _midi_key_name(key: str) -> str:
@@ -591,8 +620,9 @@ def _read_musicxml(path: Path) -> _Score:
             continue
         instrument = part.getInstrument(returnDefault=False)
         instrument_name = (instrument.instrumentName or "") if instrument is not None else ""
+        instrument_name = printable(instrument_name)
         program = instrument.midiProgram if instrument is not None else None
-        name = (part.partName or instrument_name or f"Part {len(tracks) + 1}").strip()
+        name = printable(part.partName or instrument_name or f"Part {len(tracks) + 1}")
         drums = unpitched > len(notes) or bool(re.search(r"drum|percussion", name, re.I))
         tracks.append(
             SourceTrack(
@@ -657,6 +687,12 @@ def _read_score(path: str | Path) -> _Score:
     path = Path(path)
     suffix = _check_suffix(path)
     score = _read_midi(path) if suffix in MIDI_SUFFIXES else _read_musicxml(path)
+    if not any(track.notes for track in score.tracks) and score.damaged:
+        raise InputFileError(
+            path,
+            f"the MIDI data is damaged and no note could be read ({score.damaged})",
+            "Export the file again from its source, or repair it in a MIDI editor",
+        )
     if not any(track.notes for track in score.tracks):
         raise InputFileError(
             path, "it holds no notes", "Use a file with a solo in it (a melody track with notes)"
@@ -771,6 +807,21 @@ def _melody(notes: Sequence[SourceNote], start: float, end: float) -> list[Melod
         last = melody[-1]
         melody[-1] = MelodyNote(last.start_beat, rel(end) - last.start_beat, last.pitch)
     return melody
+
+
+def _cut_notes(
+    notes: Sequence[SourceNote], start: float, end: float, beats_per_bar: int, last_bar: int
+) -> list[str]:
+    """A warning for melody notes held more than a bar past the bars read (a lost note-off):
+    they are cut where the bars end, which changes the music, so the report says so."""
+    cut = [n for n in notes if start - EPS <= n.start < end and n.end > end + beats_per_bar]
+    if not cut:
+        return []
+    longest = max(n.duration for n in cut)
+    return [
+        f"{len(cut)} melody note{'s' if len(cut) > 1 else ''} held past the bars read "
+        f"(the longest {longest:g} beats) cut at the end of bar {last_bar}"
+    ]
 
 
 def _in_window(notes: Sequence[SourceNote], start: float, end: float) -> list[SourceNote]:
@@ -941,8 +992,9 @@ def load_lead_sheet(
         notes["meter"] = (
             f"the meter changes in bars {first}-{last}; read as {numerator}/{denominator} bars"
         )
-    if score.warnings:
-        notes["warnings"] = "; ".join(score.warnings)
+    warnings = [*score.warnings, *_cut_notes(melody_track.notes, start, end, beats_per_bar, last)]
+    if warnings:
+        notes["warnings"] = "; ".join(warnings)
     sheet = LeadSheet(
         path=path,
         melody=melody,

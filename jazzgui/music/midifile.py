@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import math
-import os
-import tempfile
 from collections import defaultdict, deque
-from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 import mido
 
-from jazzgui.errors import ChordSymbolError, InputFileError, JazzGUIError
+from jazzgui.errors import ChordSymbolError, InputFileError
+from jazzgui.files import atomic_write
 from jazzgui.music.chords import NOTE_NAMES, Chord, quality_steps
 from jazzgui.music.events import (
     BASS_CHANNEL,
@@ -38,35 +35,6 @@ TICKS_PER_BEAT = 480
 _PART_NAMES = {SOLO_CHANNEL: "Solo", COMP_CHANNEL: "Comping", BASS_CHANNEL: "Bass"}
 # The second text event of the conductor track: what a Take needs beyond the provenance.
 _TAKE_PREFIX = "jazzgui take: "
-
-
-def _atomic_write(path: str | Path, write: Callable[[IO[bytes]], None]) -> None:
-    """Write a file through a temporary file in the same folder, then rename it into place,
-    so a crash or a full disk never leaves half a file under the real name."""
-    target = Path(path)
-    try:
-        fd, temp_name = tempfile.mkstemp(
-            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-        )
-    except OSError as exc:
-        raise JazzGUIError(
-            f"{target}: cannot write there ({exc.strerror or exc}). Choose another folder"
-        ) from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_name, target)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        if isinstance(exc, OSError):
-            raise JazzGUIError(
-                f"{target}: writing failed ({exc.strerror or exc}). "
-                "Check the disk space and the folder's permissions"
-            ) from exc
-        raise
 
 
 def _latin1(text: str) -> str:
@@ -159,7 +127,7 @@ def take_to_midi(take: Take) -> mido.MidiFile:
 def write_take_midi(take: Take, path: str | Path) -> None:
     """Write a take as a type-1 MIDI file (atomically: the old file stays until it is done)."""
     midi = take_to_midi(take)
-    _atomic_write(path, lambda handle: midi.save(file=handle))
+    atomic_write(path, lambda handle: midi.save(file=handle))
 
 
 def _parse_fields(text: str) -> dict[str, str]:
@@ -396,4 +364,4 @@ def write_take_musicxml(take: Take, path: str | Path) -> None:
     from music21.musicxml.m21ToXml import GeneralObjectExporter
 
     data = GeneralObjectExporter(take_to_score(take)).parse()
-    _atomic_write(path, lambda handle: handle.write(data))
+    atomic_write(path, lambda handle: handle.write(data))

@@ -12,17 +12,17 @@ time (outside the audio lock) and a note-off cuts it with the same release.
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 import threading
 import wave
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import IO
 
 import mido
 import numpy as np
 
+from jazzgui.files import atomic_write
 from jazzgui.music.events import BASS_CHANNEL, COMP_CHANNEL, SOLO_CHANNEL, NoteEvent, Take
 from jazzgui.playback.timing import STRAIGHT, beat_to_seconds
 
@@ -234,17 +234,15 @@ def write_wav(path: str | Path, audio: np.ndarray, sample_rate: int = SAMPLE_RAT
     data = np.asarray(audio, dtype=np.float64)
     channels = 1 if data.ndim == 1 else data.shape[1]
     pcm = (np.clip(data, -1.0, 1.0) * 32767.0).round().astype("<i2")
-    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
-    try:
-        with os.fdopen(handle, "wb") as raw, wave.open(raw, "wb") as out:
+
+    def write_frames(raw: IO[bytes]) -> None:
+        with wave.open(raw, "wb") as out:
             out.setnchannels(channels)
             out.setsampwidth(2)
             out.setframerate(sample_rate)
             out.writeframes(pcm.tobytes())
-        os.replace(temp_name, target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+
+    atomic_write(target, write_frames)
 
 
 LIVE_HOLD_S = 4.0  # a live note is rendered this long; longer notes end here

@@ -426,6 +426,8 @@ def run_app(argv: list[str] | None = None, paths: list[str] | None = None) -> in
     window = MainWindow()
     _show_unexpected_errors(window)
     window.show()
+    if paths:
+        window.open_paths(list(paths))
     return app.exec()
 
 

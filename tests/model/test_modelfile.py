@@ -9,7 +9,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from jazzgui.errors import ModelFileError
+from jazzgui.errors import ModelFileError, OutputPathError
 from jazzgui.model import modelfile
 from jazzgui.model.config import ModelConfig
 from jazzgui.model.modelfile import load_model, save_model, weight_shapes
@@ -49,7 +49,7 @@ def test_crash_mid_save_leaves_old_file(tmp_path, make_model, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(modelfile.os, "fsync", crash)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(OutputPathError, match=r"writing failed \(disk full\)"):
         save_model(make_model(seed=2), path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["m.jazzmodel"]  # no temporary left over

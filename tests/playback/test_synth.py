@@ -7,6 +7,7 @@ import wave
 import numpy as np
 import pytest
 
+from jazzgui.errors import OutputPathError
 from jazzgui.music.accompaniment import band_bars
 from jazzgui.music.events import BASS_CHANNEL, COMP_CHANNEL, SOLO_CHANNEL, NoteEvent, Take
 from jazzgui.music.progression import parse_progression
@@ -115,7 +116,7 @@ def test_write_wav_leaves_no_partial_file_on_failure(tmp_path, monkeypatch):
         raise OSError("No space left on device")
 
     monkeypatch.setattr(wave.Wave_write, "writeframes", disk_full)
-    with pytest.raises(OSError, match="No space"):
+    with pytest.raises(OutputPathError, match=r"writing failed .No space"):
         write_wav(path, np.ones((100, 2)) * 0.5)
     assert [p.name for p in tmp_path.iterdir()] == ["take.wav"]
     assert path.read_bytes() == before
