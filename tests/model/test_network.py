@@ -7,7 +7,8 @@ import pytest
 
 from jazzgui.model.config import ModelConfig
 from jazzgui.model.network import build_network, get_weights, set_weights
-from jazzgui.model.sampling import LSTMStepper, softmax
+from jazzgui.model.sampling import softmax
+from jazzgui.model.stepper import LSTMStepper
 
 
 def test_reference_size_has_45530_parameters():
