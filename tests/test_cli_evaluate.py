@@ -119,7 +119,7 @@ def random_model(tmp_path, corpus_file):
     rng = np.random.default_rng(0)
     weights = {
         name: rng.normal(0.0, 0.5, shape).astype(np.float32)
-        for name, shape in weight_shapes(len(tokens), config).items()
+        for name, shape in weight_shapes(tokens, config).items()
     }
     path = tmp_path / "random.jazzmodel"
     save_model(JazzModel(tokens, config, weights, {}, [corpus.ok_entries[0].bars[0]]), path)

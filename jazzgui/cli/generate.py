@@ -50,6 +50,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="longest run of tokens copied verbatim from the training corpus, 0 = no limit "
         "(default %(default)s)",
     )  # fmt: skip
+    parser.add_argument(
+        "--no-rules", action="store_true",
+        help="the network alone: no chord-tone bias, pitch-class prior, copy limit or penalty",
+    )  # fmt: skip
     parser.add_argument("--seed", type=int, help="seed (default: a fresh one, printed)")
     parser.add_argument(
         "--mode", choices=MODES, default="sample",
@@ -73,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     settings = SamplerSettings(
         temperature=args.temperature, top_p=args.top_p, repetition_penalty=args.penalty,
         seed=args.seed, mode=args.mode, strong_beat_chord_bias=args.chord_bias,
-        max_copy=args.max_copy or None,
+        max_copy=args.max_copy or None, rules=not args.no_rules,
     )  # fmt: skip
     take = generate_take(
         model, progression, settings, choruses=args.choruses, tempo_bpm=args.tempo,

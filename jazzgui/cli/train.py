@@ -14,9 +14,9 @@ import threading
 import time
 from pathlib import Path
 
-from jazzgui.cli._args import add_selection_arguments, read_corpus
+from jazzgui.cli._args import add_selection_arguments, describe_vocabulary, read_corpus
 from jazzgui.errors import JazzGUIError
-from jazzgui.model.config import STRATEGIES, ModelConfig, TrainConfig
+from jazzgui.model.config import MODEL_KINDS, STRATEGIES, ModelConfig, TrainConfig
 from jazzgui.model.modelfile import SUFFIX, load_model, save_model
 from jazzgui.music.corpus import Corpus, Vocabulary
 
@@ -38,6 +38,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("-o", "--output", required=True, metavar="MODEL", help="model to write")
     parser.add_argument("--epochs", type=int, default=100, help="epochs (default 100)")
     add_selection_arguments(parser)
+    parser.add_argument(
+        "--kind", choices=MODEL_KINDS, default="new",
+        help="new (default): sees the chord and the beat, predicts type, duration and interval "
+        "in turn; reference: the exercise's chord-blind network, one softmax over whole values",
+    )  # fmt: skip
     parser.add_argument("--hidden", type=int, default=64, help="LSTM units n_a (default 64)")
     parser.add_argument("--layers", type=int, default=1, help="stacked LSTM layers (default 1)")
     parser.add_argument("--dropout", type=float, default=0.0, help="dropout (default 0)")
@@ -71,11 +76,15 @@ def run(args: argparse.Namespace) -> int:
         output = output.with_suffix(SUFFIX)
     resume = load_model(args.resume) if args.resume else None
     vocabulary = Vocabulary.from_list(resume.vocabulary) if resume is not None else None
-    corpus = _read_corpus(args, vocabulary)
+    kind = resume.config.kind if resume is not None else args.kind
+    # The reference kind reads files exactly as the reference did (the 1/12 grid, no snapping).
+    corpus = _read_corpus(args, vocabulary, snap=kind == "new")
     model_config = (
         resume.config
         if resume is not None
-        else ModelConfig(n_a=args.hidden, layers=args.layers, dropout=args.dropout, tx=args.tx)
+        else ModelConfig(
+            n_a=args.hidden, layers=args.layers, dropout=args.dropout, tx=args.tx, kind=args.kind
+        )
     )
     train_config = TrainConfig(
         epochs=args.epochs, batch_size=args.batch, learning_rate=args.lr, decay=args.decay,
@@ -87,7 +96,8 @@ def run(args: argparse.Namespace) -> int:
         raise JazzGUIError("Bad training settings: " + "; ".join(problems))
     tx = model_config.tx
     print(
-        f"training {model_config.layers}x LSTM({model_config.n_a}), Tx={tx}, "
+        f"training the {model_config.kind} kind, {model_config.layers}x "
+        f"LSTM({model_config.n_a}), Tx={tx}, "
         f"{args.epochs} epochs, batch {args.batch}, Adam lr {args.lr} decay {args.decay}"
         + (f", resuming {resume.name}" if resume is not None else "")
         + f"; loss = cross-entropy per token (x{tx} = summed over a window, the reference's scale)"
@@ -157,10 +167,12 @@ def _print_epoch(entry, epochs: int, tx: int, started: float) -> None:
     )
 
 
-def _read_corpus(args: argparse.Namespace, vocabulary: Vocabulary | None) -> Corpus:
-    corpus = read_corpus(args.inputs, args, vocabulary)
+def _read_corpus(args: argparse.Namespace, vocabulary: Vocabulary | None, snap: bool) -> Corpus:
+    corpus = read_corpus(args.inputs, args, vocabulary, snap=snap)
     print(
         f"corpus: {len(corpus.ok_entries)} files, {corpus.bar_count} bars, "
         f"{corpus.token_count} tokens, vocabulary {len(corpus.vocabulary)}"
     )
+    if snap:
+        print(describe_vocabulary(corpus))
     return corpus

@@ -90,7 +90,6 @@ def train(
     resume: JazzModel | None = None,
 ) -> TrainResult:
     """Train on a corpus (validation held out as whole bars) and return the model with its card."""
-    from jazzgui.music.corpus import training_windows
 
     vocabulary = corpus.vocabulary.to_list()
     if resume is not None:

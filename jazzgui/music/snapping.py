@@ -51,7 +51,8 @@ def _offgrid(beat: float) -> float:
     return abs(steps - round(steps)) / GRID
 
 
-def _nearest(beat: float, places: tuple[int, ...]) -> Fraction:
+def nearest_grid_point(beat: float, places: tuple[int, ...]) -> Fraction:
+    """The point of a grid (places in a beat, twelfths) nearest to a time in beats."""
     whole = int(beat // 1)
     points = [Fraction(whole) + Fraction(p, GRID) for p in places] + [Fraction(whole + 1)]
     return min(points, key=lambda point: abs(float(point) - beat))
@@ -72,7 +73,7 @@ def choose_grid(onsets: Sequence[float]) -> str:
     if on_grid >= QUANTIZED_SHARE:
         return "1/12"
     errors = {
-        name: sum(abs(float(_nearest(b, places)) - b) for b in onsets) / len(onsets)
+        name: sum(abs(float(nearest_grid_point(b, places)) - b) for b in onsets) / len(onsets)
         for name, places in GRIDS.items()
     }
     mixed = errors["sixteenths+triplets"]
@@ -89,7 +90,7 @@ def snap_melody(melody: Sequence[MelodyNote]) -> tuple[list[MelodyNote], SnapRep
         return list(melody), SnapReport(grid, len(notes), len(notes))
     places = GRIDS[grid]
     lengths = _lengths(places)
-    starts = [_nearest(n.start_beat, places) for n in notes]
+    starts = [nearest_grid_point(n.start_beat, places) for n in notes]
     snapped: list[MelodyNote] = []
     kept = 0
     for i, note in enumerate(notes):

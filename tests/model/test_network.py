@@ -16,7 +16,10 @@ def test_reference_size_has_45530_parameters():
     assert network.count_params() == 45_530
 
 
-@pytest.mark.parametrize("config", [ModelConfig(n_a=16), ModelConfig(n_a=12, layers=2)])
+@pytest.mark.parametrize(
+    "config",
+    [ModelConfig(n_a=16, kind="reference"), ModelConfig(n_a=12, layers=2, kind="reference")],
+)
 def test_numpy_steps_match_keras_within_1e_5(make_model, config):
     model = make_model(config=config, seed=3)
     network = build_network(len(model.vocabulary), config)
