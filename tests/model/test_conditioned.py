@@ -9,7 +9,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 import jazzgui.model.sampling as sampling
 from jazzgui.model.config import ModelConfig, TrainConfig

@@ -132,7 +132,8 @@ sys.path.insert(0, {tests!r})
 from conftest import tiny_corpus
 from jazzgui.model.config import ModelConfig, TrainConfig
 from jazzgui.model.training import train
-result = train(tiny_corpus(), ModelConfig(n_a=16, tx=8, kind="reference"), TrainConfig(epochs=3, strategy="mirrored"))
+config = ModelConfig(n_a=16, tx=8, kind="reference")
+result = train(tiny_corpus(), config, TrainConfig(epochs=3, strategy="mirrored"))
 print(json.dumps({{"replicas": result.replicas,
                   "losses": [e.loss for e in result.history],
                   "problems": result.model.check()}}))
