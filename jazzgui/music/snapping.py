@@ -96,7 +96,8 @@ def snap_melody(melody: Sequence[MelodyNote]) -> tuple[list[MelodyNote], SnapRep
     for i, note in enumerate(notes):
         length = min(lengths, key=lambda v: abs(float(v) - note.duration_beats))
         following = next((s for s in starts[i + 1 :] if s > starts[i]), None)
-        if following is not None and 0 < following - (starts[i] + length) < LEGATO_GAP:
+        if following is not None and following - (starts[i] + length) < LEGATO_GAP:
+            # Legato, or an overlap in the playing: the note ends where the next one starts.
             length = following - starts[i]
         snapped.append(MelodyNote(float(starts[i]), float(length), note.pitch))
         exact = quantize(note.start_beat) == starts[i]
