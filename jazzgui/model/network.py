@@ -37,9 +37,10 @@ def build_network(vocab_size: int, config: ModelConfig, seed: int = 0) -> Any:
         output_shape=(None, vocab_size),
         name="one_hot",
     )(ids)
-    probabilities = keras.layers.Dense(vocab_size, activation="softmax", name="dense")(
-        _lstm_stack(keras, x, config)
-    )
+    # The LSTM layers are made before the dense layer, as always: Keras draws initial weights
+    # in the order layers are made, and the reference's reproduction depends on it.
+    x = _lstm_stack(keras, x, config)
+    probabilities = keras.layers.Dense(vocab_size, activation="softmax", name="dense")(x)
     return keras.Model(ids, probabilities, name="jazz_lstm")
 
 
