@@ -1,8 +1,6 @@
-"""Improvising with a trained model: the LSTM stepped in numpy, one bar at a time.
-
-No TensorFlow here: the weights saved in a model file are applied with numpy (Keras' LSTM
-equations, gates in Keras' order i, f, c, o), so generation starts at once and each step
-costs microseconds.
+"""Improvising with a trained model: values drawn one bar at a time from the numpy stepper
+(`jazzgui.model.stepper`, no TensorFlow), with the new kind's conditioning computed at each
+onset and the sampler's rules (switchable with `SamplerSettings.rules`).
 """
 
 from __future__ import annotations
