@@ -69,7 +69,8 @@ def main() -> None:
         for seed in range(args.seed, args.seed + args.our_seeds):
             started = time.perf_counter()
             ours = train_on_windows(
-                x.argmax(-1).astype(np.int32), y, vocabulary, ModelConfig(n_a=64, tx=tx),
+                x.argmax(-1).astype(np.int32), y, vocabulary,
+                ModelConfig(n_a=64, tx=tx, kind="reference"),
                 TrainConfig(epochs=args.epochs, val_fraction=0.0, decay=decay, seed=seed),
             )  # fmt: skip
             seconds = time.perf_counter() - started

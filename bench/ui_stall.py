@@ -161,7 +161,10 @@ def main() -> int:
     corpus = build_corpus([REFERENCE_MIDI])
     meter.start()
     QTimer.singleShot(
-        20, lambda: train(corpus, ModelConfig(n_a=64), TrainConfig(epochs=3, val_fraction=0.1))
+        20,
+        lambda: train(
+            corpus, ModelConfig(n_a=64, kind="reference"), TrainConfig(epochs=3, val_fraction=0.1)
+        ),
     )
     run_for(120, until=lambda: len(meter.lateness) > 5 and max(meter.lateness) > 100)
     run_for(0.3)

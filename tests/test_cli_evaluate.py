@@ -119,7 +119,7 @@ def random_model(tmp_path, corpus_file):
     rng = np.random.default_rng(0)
     weights = {
         name: rng.normal(0.0, 0.5, shape).astype(np.float32)
-        for name, shape in weight_shapes(len(tokens), config).items()
+        for name, shape in weight_shapes(tokens, config).items()
     }
     path = tmp_path / "random.jazzmodel"
     save_model(JazzModel(tokens, config, weights, {}, [corpus.ok_entries[0].bars[0]]), path)
@@ -139,3 +139,49 @@ def test_a_model_generates_one_take_per_seed(random_model, corpus_file, capsys):
     assert "random, take by take:" in out
     assert "random (reference), take by take:" in out
     assert out.count("seed 0  seed 1  seed 2") == 2
+
+
+def test_json_holds_exactly_the_named_keys_per_column(random_model, corpus_file, tmp_path, capsys):
+    import json
+
+    take = tmp_path / "my_take.mid"
+    write_take_midi(arpeggio_take(4, pitch_shift=2), take)
+    argv = ["evaluate", str(random_model), str(take), "--corpus", str(corpus_file)]
+    assert main([*argv, "--seeds", "3", "--json", "--no-rules"]) == 0
+    captured = capsys.readouterr()
+    result = json.loads(captured.out)  # the JSON object alone on stdout
+    assert list(result) == ["corpus", "my_take", "random"]
+    keys = [
+        "nll_per_note", "chord_tones_strong_beats", "pitch_oa", "interval_oa", "duration_oa",
+        "longest_copy_max", "distinct_takes",
+    ]  # fmt: skip
+    assert all(list(column) == keys for column in result.values())
+    assert result["corpus"]["nll_per_note"] is None and result["my_take"]["nll_per_note"] is None
+    assert result["random"]["nll_per_note"] > 0
+    assert 0 <= result["random"]["chord_tones_strong_beats"] <= 100
+    assert result["random"]["distinct_takes"] == 3
+    assert result["corpus"]["chord_tones_strong_beats"] == 100.0  # the arpeggio's 1st and 5th
+    assert "corpus:" in captured.err  # what was read goes to stderr
+
+
+def test_no_rules_reaches_the_sampler_and_the_table_prints_nll(random_model, corpus_file, capsys):
+    from jazzgui.model import takes
+
+    seen = []
+    original = takes.generate_take
+
+    def spy(model, progression, settings, **kwargs):
+        seen.append(settings.rules)
+        return original(model, progression, settings, **kwargs)
+
+    takes.generate_take = spy
+    try:
+        argv = ["evaluate", str(random_model), "--corpus", str(corpus_file), "--seeds", "2"]
+        assert main([*argv, "--no-rules"]) == 0
+        assert main(argv) == 0
+    finally:
+        takes.generate_take = original
+    assert seen == [False, False, True, True]
+    out = capsys.readouterr().out
+    assert "negative log-likelihood per value" in out and "random:" in out
+    assert "notes on strong beats (counted)" in out

@@ -72,10 +72,10 @@ def test_train_saves_to_the_user_data_folder_when_its_path_fails(
     wanted = tmp_path / "later" / "m.jazzmodel"  # a folder train would create
     read_corpus = train_command._read_corpus
 
-    def read_then_block_the_folder(args, vocabulary):
+    def read_then_block_the_folder(args, vocabulary, snap):
         # While training runs, something takes the folder's place: the save must fail.
         (tmp_path / "later").write_text("not a folder")
-        return read_corpus(args, vocabulary)
+        return read_corpus(args, vocabulary, snap)
 
     monkeypatch.setattr(train_command, "_read_corpus", read_then_block_the_folder)
     assert main(["train", str(solo), "-o", str(wanted), *TINY_TRAINING]) == 1

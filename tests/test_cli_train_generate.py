@@ -23,7 +23,10 @@ def test_train_then_generate(tmp_path, reference_midi, capsys):
     out = capsys.readouterr().out
     assert "18 bars" in out
     assert out.count("epoch ") >= 3 and "/token" in out and "x12)" in out
+    # The new kind (the default) reads the played solo on the grid that fits it.
+    assert "training the new kind" in out and "snapped to" in out and "kept exactly" in out
     model = load_model(model_path)
+    assert model.config.kind == "new"
     assert model.card["epochs"] == 3 and model.card["bars"] == 18
     assert len(model.card["corpus"][0]["sha256"]) == 64
 
@@ -103,3 +106,18 @@ def test_generate_passes_the_sampler_constraints_into_the_provenance(tmp_path, c
     printed = capsys.readouterr().out
     assert "strong_beat_chord_bias=1;" in printed and "max_copy=None" in printed
     assert "max_copy=None" in read_take_midi(out).provenance.describe()
+
+
+def test_train_the_reference_kind_as_the_reference_reads_the_file(tmp_path, reference_midi, capsys):
+    model_path = tmp_path / "blind.jazzmodel"
+    args = ["train", str(reference_midi), *REFERENCE_SELECTION, "-o", str(model_path)]
+    assert main([*args, "--kind", "reference", "--epochs", "1", "--hidden", "8"]) == 0
+    out = capsys.readouterr().out
+    assert "training the reference kind" in out and "snapped" not in out
+    assert "264 tokens, vocabulary 107" in out  # the 1/12 grid, as the README reads it
+    model = load_model(model_path)
+    assert model.config.kind == "reference" and "dense.kernel" in model.weights
+    take_path = tmp_path / "take.mid"
+    generate = ["generate", "--model", str(model_path), "-o", str(take_path), "--seed", "3"]
+    assert main([*generate, "--form", "blues-f", "--no-rules"]) == 0
+    assert "rules=False" in capsys.readouterr().out

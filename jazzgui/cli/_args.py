@@ -41,12 +41,13 @@ def read_corpus(
     args: argparse.Namespace,
     vocabulary: Vocabulary | None = None,
     verbose: bool = True,
+    snap: bool = False,
 ) -> Corpus:
-    """The corpus of the selection options; prints what was read; a corpus with no usable file
-    is an InputFileError."""
+    """The corpus of the selection options (unquantized files snapped to their grid with
+    `snap`); prints what was read; a corpus with no usable file is an InputFileError."""
     corpus = build_corpus(
         paths, track=parse_track(args.track), bars=args.bars, vocabulary=vocabulary,
-        chord_track=parse_track(args.chord_track),
+        chord_track=parse_track(args.chord_track), snap=snap,
     )  # fmt: skip
     for entry in corpus.entries:
         if not entry.ok:
@@ -67,3 +68,23 @@ def read_corpus(
             "Give MIDI or MusicXML solos; `jazzgui corpus FILE` shows what each file holds",
         )
     return corpus
+
+
+def describe_vocabulary(corpus: Corpus) -> str:
+    """The grids unquantized files were snapped to, the share of notes kept exactly, and the
+    effective vocabulary: whole values, and the parts the new kind's heads choose among."""
+    from jazzgui.music.valueparts import value_parts
+
+    reports = [e.snap for e in corpus.ok_entries if e.snap is not None]
+    snapped = [r for r in reports if r.grid != "1/12"]
+    notes = sum(r.notes for r in reports)
+    kept = sum(r.kept for r in reports)
+    grids = ", ".join(sorted({r.grid for r in snapped})) or "none needed"
+    kinds, durations, intervals = value_parts(corpus.vocabulary.to_list()).sizes
+    share = 100.0 * kept / notes if notes else 100.0
+    return (
+        f"rhythm: {len(snapped)} of {len(reports)} files unquantized, snapped to {grids}; "
+        f"{share:.1f}% of {notes} notes kept exactly; effective vocabulary "
+        f"{len(corpus.vocabulary)} values = {kinds} types x {durations} durations x "
+        f"{intervals} intervals in combination ({kinds + durations + intervals} head outputs)"
+    )

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
+import math
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jazzgui import limits
-from jazzgui.cli._args import add_selection_arguments, read_corpus
+from jazzgui.cli._args import add_selection_arguments, describe_vocabulary, read_corpus
 from jazzgui.errors import InputFileError
 from jazzgui.model.modelfile import SUFFIX as _MODEL_SUFFIX
 from jazzgui.music.corpus import Corpus
@@ -17,6 +21,9 @@ from jazzgui.music.events import Take
 from jazzgui.music.midifile import read_take_midi
 from jazzgui.music.progression import Progression, form_progression, parse_progression
 from jazzgui.music.wording import plural
+
+if TYPE_CHECKING:
+    from jazzgui.model.modelfile import JazzModel
 
 _TAKE_SUFFIXES = MIDI_SUFFIXES
 
@@ -31,7 +38,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "distance), the longest same-pitch run, the longest token sequence copied "
             "verbatim from the corpus, notes sounding at once, and distinct takes. A .mid "
             "take is measured as it is; a .jazzmodel generates one take per seed. The "
-            "corpus column compares the first and second halves of the corpus's bars."
+            "corpus column compares the first and second halves of the corpus's bars. For each "
+            "model, its mean negative log-likelihood per value (nats) of the corpus's own "
+            "values is printed too."
         ),
     )
     parser.add_argument(
@@ -67,8 +76,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="also measure each model with the reference method (argmax from zeros)",
     )
     parser.add_argument(
+        "--no-rules", action="store_true",
+        help="generate from the network alone (no chord-tone bias, pitch prior, copy limit)",
+    )  # fmt: skip
+    parser.add_argument(
         "--per-take", action="store_true", help="also print every take's own measures"
     )
+    parser.add_argument(
+        "--json", action="store_true",
+        help="print only one JSON object: for the corpus and each model or take (by file stem) "
+        f"{', '.join(JSON_KEYS)}",
+    )  # fmt: skip
     parser.set_defaults(func=run)
 
 
@@ -81,37 +99,95 @@ def run(args: argparse.Namespace) -> int:
                 f"{path.suffix or 'a file without suffix'} is neither a take nor a model",
                 "Give .mid takes (from `jazzgui generate`) or .jazzmodel files",
             )
-    corpus = read_corpus(args.corpus, args, verbose=False)
-    profile = CorpusProfile.from_corpus(corpus)
-    print(
-        f"corpus: {plural(profile.files, 'file')}, {plural(corpus.bar_count, 'bar')}, "
-        f"{plural(profile.notes, 'note')}, {plural(corpus.token_count, 'token')}, "
-        f"vocabulary {len(corpus.vocabulary)}"
-    )
-    columns: dict[str, Summary] = {"corpus": profile.own}
-    take_labels: dict[str, list[str]] = {}
-    take_paths = [p for p in inputs if p.suffix.lower() in _TAKE_SUFFIXES]
-    if take_paths:
-        changes = _given_progression(args)
-        takes = [_read_take(p, changes) for p in take_paths]
-        name = take_paths[0].name if len(takes) == 1 else f"{len(takes)} takes"
-        columns[name] = summarize(takes, profile)
-        take_labels[name] = [p.name for p in take_paths]
-    for path in (p for p in inputs if p.suffix.lower() == _MODEL_SUFFIX):
-        progressions = _progressions(args, corpus)
-        modes = ["sample", "reference"] if args.reference else ["sample"]
-        for mode in modes:
-            generated = _generate(path, progressions, args, mode)
-            label = path.stem if mode == "sample" else f"{path.stem} (reference)"
-            columns[label] = summarize(generated, profile)
-            take_labels[label] = [f"seed {seed}" for seed in range(args.seeds)]
+    # With --json, stdout holds the JSON object alone: every other line goes to stderr.
+    with contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext():
+        columns, nll, take_labels = _measure(inputs, args)
+    if args.json:
+        print(json.dumps(_json_columns(columns, nll), indent=1))
+        return 0
     print(format_table(columns))
+    if nll:
+        print("\nnegative log-likelihood per value of the corpus's values (nats):")
+        for name, value in nll.items():
+            print(f"  {name}: {value:.4f}")
     if args.per_take:
         for name, summary in columns.items():
             if summary.per_take:
                 print(f"\n{name}, take by take:")
                 print(format_table(dict(zip(take_labels[name], summary.per_take))))
     return 0
+
+
+def _measure(
+    inputs: list[Path], args: argparse.Namespace
+) -> tuple[dict[str, Summary], dict[str, float], dict[str, list[str]]]:
+    """The columns of measures, each model's NLL per value, and the labels of their takes."""
+    from jazzgui.model.modelfile import load_model
+    from jazzgui.model.scoring import nll_per_value
+
+    corpus = read_corpus(args.corpus, args, verbose=False, snap=True)
+    profile = CorpusProfile.from_corpus(corpus)
+    print(
+        f"corpus: {plural(profile.files, 'file')}, {plural(corpus.bar_count, 'bar')}, "
+        f"{plural(profile.notes, 'note')}, {plural(corpus.token_count, 'token')}, "
+        f"vocabulary {len(corpus.vocabulary)}"
+    )
+    print(describe_vocabulary(corpus))
+    columns: dict[str, Summary] = {"corpus": profile.own}
+    nll: dict[str, float] = {}
+    take_labels: dict[str, list[str]] = {}
+    take_paths = [p for p in inputs if p.suffix.lower() in _TAKE_SUFFIXES]
+    if take_paths:
+        changes = _given_progression(args)
+        takes = [_read_take(p, changes) for p in take_paths]
+        if args.json:  # a column per take, named by its file
+            for path, take in zip(take_paths, takes):
+                columns[path.stem] = summarize([take], profile)
+        else:
+            name = take_paths[0].name if len(takes) == 1 else f"{len(takes)} takes"
+            columns[name] = summarize(takes, profile)
+            take_labels[name] = [p.name for p in take_paths]
+    for path in (p for p in inputs if p.suffix.lower() == _MODEL_SUFFIX):
+        model = load_model(path)
+        progressions = _progressions(args, corpus)
+        modes = ["sample", "reference"] if args.reference else ["sample"]
+        for mode in modes:
+            generated = _generate(model, progressions, args, mode)
+            label = path.stem if mode == "sample" else f"{path.stem} (reference)"
+            columns[label] = summarize(generated, profile)
+            take_labels[label] = [f"seed {seed}" for seed in range(args.seeds)]
+        nll[path.stem] = nll_per_value(model, corpus.ok_entries)
+    return columns, nll, take_labels
+
+
+JSON_KEYS = (
+    "nll_per_note", "chord_tones_strong_beats", "pitch_oa", "interval_oa", "duration_oa",
+    "longest_copy_max", "distinct_takes",
+)  # fmt: skip
+
+
+def _json_columns(
+    columns: dict[str, Summary], nll: dict[str, float]
+) -> dict[str, dict[str, float | int | None]]:
+    """Each column's measures under the JSON keys (null where a measure does not apply)."""
+
+    def number(value: float | None) -> float | None:
+        return None if value is None or math.isnan(value) else float(value)
+
+    result = {}
+    for name, summary in columns.items():
+        share = number(summary.strong_beat_chord_tones)
+        values = (
+            number(nll.get(name)),
+            None if share is None else 100.0 * share,
+            number(summary.pitch_oa),
+            number(summary.interval_oa),
+            number(summary.duration_oa),
+            summary.copy_max,
+            summary.distinct,
+        )
+        result[name] = dict(zip(JSON_KEYS, values))
+    return result
 
 
 def _read_take(path: Path, changes: Progression | None) -> Take:
@@ -146,18 +222,18 @@ def _progressions(args: argparse.Namespace, corpus: Corpus) -> list[Progression]
 
 
 def _generate(
-    path: Path, progressions: list[Progression], args: argparse.Namespace, mode: str
+    model: JazzModel, progressions: list[Progression], args: argparse.Namespace, mode: str
 ) -> list[Take]:
-    from jazzgui.model.modelfile import load_model
     from jazzgui.model.sampling import SamplerSettings, rule_warnings
     from jazzgui.model.takes import generate_take
 
-    model = load_model(path)
-    for warning in rule_warnings(model, SamplerSettings(mode=mode)):
+    for warning in rule_warnings(model, SamplerSettings(mode=mode, rules=not args.no_rules)):
         print(f"jazzgui evaluate: warning: {warning}", file=sys.stderr)
     takes = []
     for seed in range(args.seeds):
-        settings = SamplerSettings(temperature=args.temperature, seed=seed, mode=mode)
+        settings = SamplerSettings(
+            temperature=args.temperature, seed=seed, mode=mode, rules=not args.no_rules
+        )
         progression = progressions[seed % len(progressions)]
         takes.append(
             generate_take(model, progression, settings, choruses=args.choruses, band=False)

@@ -78,6 +78,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "(default %(default)s)",
     )  # fmt: skip
     parser.add_argument(
+        "--no-rules", action="store_true",
+        help="the network alone: no chord-tone bias, pitch-class prior, copy limit or penalty",
+    )  # fmt: skip
+    parser.add_argument(
         "--seed", type=limits.SEED.argument_type(),
         help="seed, 0 to 2**63-1 (default: a fresh one, printed)",
     )  # fmt: skip
@@ -129,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
     settings = SamplerSettings(
         temperature=args.temperature, top_p=args.top_p, repetition_penalty=args.penalty,
         seed=args.seed, mode=args.mode, strong_beat_chord_bias=args.chord_bias,
-        max_copy=args.max_copy or None,
+        max_copy=args.max_copy or None, rules=not args.no_rules,
     )  # fmt: skip
     for warning in rule_warnings(model, settings):
         print(f"jazzgui generate: warning: {warning}", file=sys.stderr)

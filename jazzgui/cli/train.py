@@ -15,10 +15,10 @@ import time
 from pathlib import Path
 
 from jazzgui import limits
-from jazzgui.cli._args import add_selection_arguments, read_corpus
+from jazzgui.cli._args import add_selection_arguments, describe_vocabulary, read_corpus
 from jazzgui.errors import JazzGUIError, OutputPathError
 from jazzgui.files import check_output_path, fallback_path
-from jazzgui.model.config import STRATEGIES, ModelConfig, TrainConfig
+from jazzgui.model.config import MODEL_KINDS, STRATEGIES, ModelConfig, TrainConfig
 from jazzgui.model.modelfile import SUFFIX, JazzModel, load_model, save_model
 from jazzgui.music.corpus import Corpus, Vocabulary
 from jazzgui.music.wording import plural
@@ -43,6 +43,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--epochs", type=limits.EPOCHS.argument_type(), default=100, help="epochs (default 100)"
     )
     add_selection_arguments(parser)
+    parser.add_argument(
+        "--kind", choices=MODEL_KINDS, default="new",
+        help="new (default): sees the chord and the beat, predicts type, duration and interval "
+        "in turn; reference: the exercise's chord-blind network, one softmax over whole values",
+    )  # fmt: skip
     parser.add_argument(
         "--hidden", type=limits.HIDDEN.argument_type(), default=64,
         help="LSTM units n_a (default 64)",
@@ -99,11 +104,15 @@ def run(args: argparse.Namespace) -> int:
     check_output_path(output, "model", create_folder=True)  # before minutes of training
     resume = load_model(args.resume) if args.resume else None
     vocabulary = Vocabulary.from_list(resume.vocabulary) if resume is not None else None
-    corpus = _read_corpus(args, vocabulary)
+    kind = resume.config.kind if resume is not None else args.kind
+    # The reference kind reads files exactly as the reference did (the 1/12 grid, no snapping).
+    corpus = _read_corpus(args, vocabulary, snap=kind == "new")
     model_config = (
         resume.config
         if resume is not None
-        else ModelConfig(n_a=args.hidden, layers=args.layers, dropout=args.dropout, tx=args.tx)
+        else ModelConfig(
+            n_a=args.hidden, layers=args.layers, dropout=args.dropout, tx=args.tx, kind=args.kind
+        )
     )
     train_config = TrainConfig(
         epochs=args.epochs, batch_size=args.batch, learning_rate=args.lr, decay=args.decay,
@@ -115,7 +124,8 @@ def run(args: argparse.Namespace) -> int:
         raise JazzGUIError("Bad training settings: " + "; ".join(problems))
     tx = model_config.tx
     print(
-        f"training {model_config.layers}x LSTM({model_config.n_a}), Tx={tx}, "
+        f"training the {model_config.kind} kind, {model_config.layers}x "
+        f"LSTM({model_config.n_a}), Tx={tx}, "
         f"{plural(args.epochs, 'epoch')}, batch {args.batch}, Adam lr {args.lr} decay {args.decay}"
         + (f", resuming {resume.name}" if resume is not None else "")
         + f"; loss = cross-entropy per token (x{tx} = summed over a window, the reference's scale)"
@@ -202,10 +212,12 @@ def _print_epoch(entry, epochs: int, tx: int, started: float) -> None:
     )
 
 
-def _read_corpus(args: argparse.Namespace, vocabulary: Vocabulary | None) -> Corpus:
-    corpus = read_corpus(args.inputs, args, vocabulary)
+def _read_corpus(args: argparse.Namespace, vocabulary: Vocabulary | None, snap: bool) -> Corpus:
+    corpus = read_corpus(args.inputs, args, vocabulary, snap=snap)
     print(
         f"corpus: {plural(len(corpus.ok_entries), 'file')}, {plural(corpus.bar_count, 'bar')}, "
         f"{plural(corpus.token_count, 'token')}, vocabulary {len(corpus.vocabulary)}"
     )
+    if snap:
+        print(describe_vocabulary(corpus))
     return corpus

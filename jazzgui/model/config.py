@@ -6,16 +6,25 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 STRATEGIES = ("default", "auto", "mirrored", "multiworker")
+# "new": values in parts, with the chord and the beat at every step (the default);
+# "reference": the exercise's chord-blind network, one softmax over whole values.
+MODEL_KINDS = ("new", "reference")
 
 
 @dataclass
 class ModelConfig:
-    """The network's shape: LSTM width, stacked layers, dropout, and the window length Tx."""
+    """The network's kind and shape: LSTM width, stacked layers, dropout, the window length Tx."""
 
     n_a: int = 64
     layers: int = 1
     dropout: float = 0.0
     tx: int = 30
+    kind: str = "new"  # one of MODEL_KINDS
+
+    @property
+    def conditioned(self) -> bool:
+        """Whether the network sees the chord and the beat (and predicts values in parts)."""
+        return self.kind == "new"
 
     def validate(self) -> list[str]:
         """Problems with these values, empty when they are usable."""
@@ -28,6 +37,8 @@ class ModelConfig:
             problems.append(f"dropout must be in [0, 1) (got {self.dropout})")
         if self.tx < 2:
             problems.append(f"Tx must be at least 2 (got {self.tx})")
+        if self.kind not in MODEL_KINDS:
+            problems.append(f"kind must be one of {', '.join(MODEL_KINDS)} (got {self.kind!r})")
         return problems
 
     def to_dict(self) -> dict[str, Any]:
@@ -35,9 +46,10 @@ class ModelConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ModelConfig:
-        """Build from a saved dict; unknown keys (from a newer file) are ignored."""
+        """Build from a saved dict; unknown keys (from a newer file) are ignored, and a file
+        written before model kinds existed holds the reference's network."""
         names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
+        return cls(**{"kind": "reference", **{k: v for k, v in data.items() if k in names}})
 
 
 @dataclass

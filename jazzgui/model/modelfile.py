@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,7 +21,9 @@ import numpy as np
 from jazzgui.errors import ModelFileError
 from jazzgui.files import atomic_write
 from jazzgui.model.config import ModelConfig
+from jazzgui.music.conditioning import FEATURE_SIZE
 from jazzgui.music.pitch_prior import prior_problems
+from jazzgui.music.valueparts import value_parts
 
 log = logging.getLogger(__name__)
 
@@ -39,17 +42,41 @@ _OPTIONAL = (_PRIMERS, _CORPUS, _PITCH_PRIOR)
 _RETRAIN = "Train a new model with `jazzgui train` or pick another model file"
 
 
-def weight_shapes(vocab_size: int, config: ModelConfig) -> dict[str, tuple[int, ...]]:
-    """Names and shapes of every weight array of a network (Keras LSTM layout, gates i f c o)."""
+def weight_shapes(
+    vocabulary: int | Sequence[str], config: ModelConfig
+) -> dict[str, tuple[int, ...]]:
+    """Names and shapes of every weight array of a network (Keras LSTM layout, gates i f c o).
+
+    The reference kind needs only the vocabulary's size; the new kind its tokens, whose parts
+    (types, durations, intervals) set the widths of its input and of its three heads.
+    """
+    if config.conditioned:
+        if isinstance(vocabulary, int):
+            raise TypeError("the new kind of network needs the vocabulary's tokens, not a size")
+        parts = value_parts(vocabulary)
+        kinds, durations, intervals = parts.sizes
+        width = parts.input_width + FEATURE_SIZE
+    else:
+        width = vocabulary if isinstance(vocabulary, int) else len(vocabulary)
+    size = width
     shapes: dict[str, tuple[int, ...]] = {}
-    width = vocab_size
     for layer in range(config.layers):
         shapes[f"lstm{layer}.kernel"] = (width, 4 * config.n_a)
         shapes[f"lstm{layer}.recurrent_kernel"] = (config.n_a, 4 * config.n_a)
         shapes[f"lstm{layer}.bias"] = (4 * config.n_a,)
         width = config.n_a
-    shapes["dense.kernel"] = (config.n_a, vocab_size)
-    shapes["dense.bias"] = (vocab_size,)
+    if not config.conditioned:
+        shapes["dense.kernel"] = (config.n_a, size)
+        shapes["dense.bias"] = (size,)
+        return shapes
+    heads = {
+        "type": (0, kinds),
+        "duration": (kinds, durations),
+        "interval": (kinds + durations, intervals),
+    }
+    for name, (given, out) in heads.items():
+        shapes[f"{name}.kernel"] = (config.n_a + given, out)
+        shapes[f"{name}.bias"] = (out,)
     return shapes
 
 
@@ -102,7 +129,7 @@ class JazzModel:
             problems.append("the vocabulary holds something other than token texts")
         if problems:
             return problems
-        expected = weight_shapes(len(self.vocabulary), self.config)
+        expected = weight_shapes(self.vocabulary, self.config)
         missing = sorted(set(expected) - set(self.weights))
         extra = sorted(set(self.weights) - set(expected))
         if missing:

@@ -1,8 +1,6 @@
-"""Improvising with a trained model: the LSTM stepped in numpy, one bar at a time.
-
-No TensorFlow here: the weights saved in a model file are applied with numpy (Keras' LSTM
-equations, gates in Keras' order i, f, c, o), so generation starts at once and each step
-costs microseconds.
+"""Improvising with a trained model: values drawn one bar at a time from the numpy stepper
+(`jazzgui.model.stepper`, no TensorFlow), with the new kind's conditioning computed at each
+onset and the sampler's rules (switchable with `SamplerSettings.rules`).
 """
 
 from __future__ import annotations
@@ -21,6 +19,8 @@ from numpy.random import Generator, SeedSequence, default_rng
 
 from jazzgui.errors import JazzGUIError
 from jazzgui.model.modelfile import JazzModel
+from jazzgui.model.stepper import make_stepper
+from jazzgui.music.conditioning import onset_features
 from jazzgui.music.corpus import Vocabulary
 from jazzgui.music.events import MelodyNote, NoteEvent
 from jazzgui.music.grammar import GRID, ValueToken, token_duration, tokenize_bars
@@ -51,7 +51,7 @@ class SamplerSettings:
     of one training file verbatim (None disables it; models without their corpus cannot).
     The limit holds for the notes too: a bar whose notes, read back into tokens as the
     measures read them, would still copy more is drawn again (the least copying of a few
-    attempts is kept)."""
+    attempts is kept). `rules=False` turns every such rule off (see the field)."""
 
     temperature: float = 1.0
     top_p: float = 0.95
@@ -64,6 +64,9 @@ class SamplerSettings:
     high: int = 84
     strong_beat_chord_bias: float = 10.0
     max_copy: int | None = 7
+    # False: the network alone (temperature and top-p only): no strong-beat bias, no
+    # pitch-class prior, no copy limit and no repetition penalty.
+    rules: bool = True
 
     def validate(self) -> list[str]:
         problems = []
@@ -99,51 +102,6 @@ class GeneratedBar:
     index: int
     tokens: tuple[str, ...]
     events: list[NoteEvent] = field(default_factory=list)
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * z))  # = 1 / (1 + exp(-z)) without overflow
-
-
-class LSTMStepper:
-    """The trained network applied one token at a time with numpy (float64)."""
-
-    def __init__(self, model: JazzModel) -> None:
-        self.n_a = model.config.n_a
-        self.layers = [
-            (
-                model.weights[f"lstm{i}.kernel"].astype(np.float64),
-                model.weights[f"lstm{i}.recurrent_kernel"].astype(np.float64),
-                model.weights[f"lstm{i}.bias"].astype(np.float64),
-            )
-            for i in range(model.config.layers)
-        ]
-        self.dense_kernel = model.weights["dense.kernel"].astype(np.float64)
-        self.dense_bias = model.weights["dense.bias"].astype(np.float64)
-        self.reset()
-
-    def reset(self) -> None:
-        """Back to the zero state (as the reference's a0 = c0 = 0)."""
-        self.h = [np.zeros(self.n_a) for _ in self.layers]
-        self.c = [np.zeros(self.n_a) for _ in self.layers]
-
-    def step(self, token: int | None) -> np.ndarray:
-        """Feed one token index (None: an all-zero input) and return the next-token logits."""
-        n = self.n_a
-        x: np.ndarray | None = None
-        for layer, (kernel, recurrent, bias) in enumerate(self.layers):
-            z = self.h[layer] @ recurrent + bias
-            if layer == 0:
-                if token is not None:
-                    z = z + kernel[token]  # a one-hot input times the kernel is one row of it
-            else:
-                z = z + x @ kernel
-            i, f = _sigmoid(z[:n]), _sigmoid(z[n : 2 * n])
-            g, o = np.tanh(z[2 * n : 3 * n]), _sigmoid(z[3 * n :])
-            self.c[layer] = f * self.c[layer] + i * g
-            self.h[layer] = o * np.tanh(self.c[layer])
-            x = self.h[layer]
-        return x @ self.dense_kernel + self.dense_bias
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -183,26 +141,42 @@ class _Improviser:
     """Token sampling with every constraint: the bar's remaining beats, penalty, the
     strong-beat chord-tone bias, top-p, and the limit on verbatim copies."""
 
-    def __init__(self, model: JazzModel, settings: SamplerSettings, rng: Generator):
+    def __init__(
+        self,
+        model: JazzModel,
+        settings: SamplerSettings,
+        rng: Generator,
+        progression: Progression,
+    ):
         self.model = model
         self.settings = settings
         self.rng = rng
+        self.progression = progression  # the whole changes: features look at the next chord
         tokens = tuple(model.vocabulary)
         self.vocabulary, self.twelfths, self.chord_tones = _vocabulary_tables(tokens)
-        self.bias = math.log(settings.strong_beat_chord_bias)
+        rules = settings.rules
+        self.bias = math.log(settings.strong_beat_chord_bias) if rules else 0.0
+        self.penalty = settings.repetition_penalty if rules else 1.0
         self.index: NgramIndex | None = None
-        if settings.max_copy is not None:
+        if rules and settings.max_copy is not None:
             self.index = _corpus_index(tokens, tuple(tuple(s) for s in model.corpus))
             if self.index is None:
                 log.info("model %s has no corpus sequences: verbatim copies are not limited",
                          model.name)  # fmt: skip
         self.match = NgramIndex.START  # the running verbatim match of the sampled tokens
         self.heard = NgramIndex.START  # ... and of the notes played, read back into tokens
-        self.stepper = LSTMStepper(model)
+        self.stepper = make_stepper(model)
         # Pitches lean on the soloist's pitch classes over each chord family, when known.
-        self.prior = model.pitch_prior or None
+        self.prior = (model.pitch_prior or None) if rules else None
         self.recent: list[int] = []
+        self.onset = 0  # twelfths from the start: where the next value begins
         self.logits = self._prime()
+
+    def _features(self) -> np.ndarray | None:
+        """The conditioning features of the next onset (the new kind only)."""
+        if not self.model.config.conditioned:
+            return None
+        return onset_features(self.progression, self.onset)
 
     def _prime(self) -> np.ndarray:
         primer = self.settings.primer
@@ -212,13 +186,18 @@ class _Improviser:
                     int(self.rng.integers(len(self.model.primers)))
                 ]
             else:
-                return self.stepper.step(None)
+                return self.stepper.step(None, self._features())
         else:
             tokens = primer
-        logits = self.stepper.step(None) if not tokens else None
-        for text in tokens:
-            logits = self.stepper.step(self.vocabulary.nearest(text))
-        assert logits is not None
+        if not tokens:
+            return self.stepper.step(None, self._features())
+        # The primer sounds as the bars just before the start (over the changes' last bars).
+        ids = [self.vocabulary.nearest(text) for text in tokens]
+        self.onset = -int(sum(self.twelfths[i] for i in ids))
+        for index in ids:
+            self.onset += int(self.twelfths[index])
+            logits = self.stepper.step(index, self._features())
+        self.onset = 0
         return logits
 
     def _copies_too_much(self, index: int) -> bool:
@@ -230,9 +209,9 @@ class _Improviser:
 
     def _choose(self, allowed: np.ndarray, strong: bool) -> int:
         logits = np.where(allowed, self.logits, -np.inf)
-        if self.settings.repetition_penalty > 1 and self.recent:
+        if self.penalty > 1 and self.recent:
             recent = list(set(self.recent[-self.settings.penalty_window :]))
-            logits[recent] -= math.log(self.settings.repetition_penalty)
+            logits[recent] -= math.log(self.penalty)
         temperature = self.settings.temperature
         scores = logits if temperature == 0 else logits / temperature
         if strong and self.bias:
@@ -269,11 +248,13 @@ class _Improviser:
             weights[index] = 0.0
         return None
 
-    def _feed(self, index: int) -> None:
+    def _feed(self, index: int, length: int | None = None) -> None:
+        """Step the network with a value that lasts `length` twelfths (default its own)."""
         self.recent.append(index)
         if self.index is not None:
             self.match = self.index.advance(self.match, self.model.vocabulary[index])
-        self.logits = self.stepper.step(index)
+        self.onset += int(self.twelfths[index]) if length is None else length
+        self.logits = self.stepper.step(index, self._features())
 
     def bar(self, beats_per_bar: int) -> list[str]:
         """Tokens filling exactly `beats_per_bar` beats."""
@@ -287,7 +268,7 @@ class _Improviser:
                 # No known value is short enough: close the bar with a rest of what is left.
                 rest = ValueToken("R", Fraction(remaining, GRID)).text
                 tokens.append(rest)
-                self._feed(self.vocabulary.nearest(rest))
+                self._feed(self.vocabulary.nearest(rest), remaining)
                 break
             index = self._choose(allowed, total - remaining in strong_onsets)
             tokens.append(self.model.vocabulary[index])
@@ -299,12 +280,12 @@ class _Improviser:
         window = self.settings.penalty_window
         return (
             list(self.stepper.h), list(self.stepper.c), self.logits,
-            self.recent[-window:], self.match,
+            self.recent[-window:], self.match, self.onset,
         )  # fmt: skip
 
     def _restore(self, state: tuple) -> None:
         # The random generators run on, so another attempt draws other values and pitches.
-        h, c, self.logits, recent, self.match = state
+        h, c, self.logits, recent, self.match, self.onset = state
         self.stepper.h, self.stepper.c, self.recent = list(h), list(c), list(recent)
 
     def _heard_match(
@@ -369,12 +350,14 @@ class _Improviser:
     def reference_tokens(self) -> list[str]:
         """The reference's inference: argmax from a zero state and a zero input, 50 steps."""
         self.stepper.reset()
-        logits = self.stepper.step(None)
+        self.onset = 0
+        logits = self.stepper.step(None, self._features())
         tokens = []
         for _ in range(REFERENCE_TOKENS):
             index = int(np.argmax(logits))
             tokens.append(self.model.vocabulary[index])
-            logits = self.stepper.step(index)
+            self.onset += int(self.twelfths[index])
+            logits = self.stepper.step(index, self._features())
         return tokens
 
 
@@ -391,7 +374,7 @@ def improvise(
     seed = resolve_seed(settings.seed)
     token_seq, pitch_seq = SeedSequence(seed).spawn(2)
     pitch_rng = default_rng(pitch_seq)
-    improviser = _Improviser(model, settings, default_rng(token_seq))
+    improviser = _Improviser(model, settings, default_rng(token_seq), progression)
     beats = progression.beats_per_bar
     previous: int | None = None
     reference = improviser.reference_tokens() if settings.mode == "reference" else None
@@ -425,7 +408,12 @@ def rule_warnings(model: JazzModel, settings: SamplerSettings) -> list[str]:
     """What the chosen sampling rules need that the model lacks, to be said before generating
     (a rule that cannot work is switched off; the person should know)."""
     warnings = []
-    if settings.mode == "sample" and settings.max_copy is not None and not model.corpus:
+    if (
+        settings.mode == "sample"
+        and settings.rules
+        and settings.max_copy is not None
+        and not model.corpus
+    ):
         warnings.append(
             f"model {model.name!r} stores no training corpus, so the copy limit "
             f"(at most {settings.max_copy} tokens copied verbatim) cannot be applied; "

@@ -11,7 +11,7 @@ STARTER_NAME = "starter.jazzmodel"
 # The command that made jazzgui/assets/starter.jazzmodel from the built-in corpus (run in the
 # repository's root); starter_configs() holds the same settings for code (bench/quality.py).
 STARTER_COMMAND = (
-    "python -m jazzgui train data/solos -o jazzgui/assets/starter.jazzmodel "
+    "python -m jazzgui train data/solos -o jazzgui/assets/starter.jazzmodel --kind new "
     "--hidden 128 --dropout 0.5 --val 0.1 --patience 10 --epochs 100 --seed 0"
 )
 

@@ -69,6 +69,7 @@ def _provenance(model: JazzModel, request: TakeRequest, sampler: SamplerSettings
             repetition_penalty=f"{sampler.repetition_penalty:g}",
             strong_beat_chord_bias=f"{sampler.strong_beat_chord_bias:g}",
             max_copy=str(sampler.max_copy),
+            rules=str(sampler.rules),
         )
     progression = request.progression
     return Provenance(

@@ -90,7 +90,6 @@ def train(
     resume: JazzModel | None = None,
 ) -> TrainResult:
     """Train on a corpus (validation held out as whole bars) and return the model with its card."""
-    from jazzgui.music.corpus import training_windows
 
     vocabulary = corpus.vocabulary.to_list()
     if resume is not None:
@@ -103,33 +102,24 @@ def train(
         model_config = resume.config
     if not corpus.ok_entries:
         raise TrainingError("The corpus has no usable file: check `jazzgui corpus` on it")
-    if train_config.val_fraction > 0:
-        train_seqs, val_seqs = corpus.split_by_bars(train_config.val_fraction, train_config.seed)
-    else:
-        train_seqs, val_seqs = corpus.sequences(), []
-    n = len(vocabulary)
-    tx = model_config.tx
-    x, y = training_windows(
-        train_seqs, n, tx=tx, seed=train_config.seed, max_windows=train_config.max_windows
-    )
-    x_val = y_val = None
-    if val_seqs:
-        try:
-            xv, yv = training_windows(val_seqs, n, tx=tx, seed=train_config.seed)
-            x_val, y_val = xv.argmax(-1).astype(np.int32), yv
-        except TrainingError:
-            log.warning("the validation bars are shorter than Tx=%d tokens: no validation loss", tx)
+    if model_config.conditioned and any(e.sheet is None for e in corpus.ok_entries):
+        raise TrainingError(
+            "The new kind of network needs each file's chords, which this corpus lacks: "
+            "train it from MIDI or MusicXML files, or use --kind reference"
+        )
+    windows = _windows(corpus, model_config, train_config)
     result = train_on_windows(
-        x.argmax(-1).astype(np.int32),
-        y,
+        *windows.train,
         vocabulary,
         model_config,
         train_config,
-        x_val=x_val,
-        y_val=y_val,
+        x_val=windows.val[0],
+        y_val=windows.val[1],
         on_epoch=on_epoch,
         should_stop=should_stop,
         initial_weights=resume.weights if resume is not None else None,
+        features=windows.train_features,
+        features_val=windows.val_features,
     )
     result.model.card = _card(corpus, result, train_config, resume)
     result.model.primers = _primers(corpus, train_config.seed)
@@ -137,6 +127,51 @@ def train(
     result.model.corpus = [sequence.tolist() for sequence in corpus.sequences()]
     result.model.pitch_prior = _pitch_prior(corpus)
     return result
+
+
+@dataclass
+class _Windows:
+    """Training and validation windows: (x ids, y next ids), features of the next onsets."""
+
+    train: tuple[np.ndarray, np.ndarray]
+    val: tuple[np.ndarray | None, np.ndarray | None]
+    train_features: np.ndarray | None
+    val_features: np.ndarray | None
+
+
+def _windows(corpus: Corpus, model_config: ModelConfig, train_config: TrainConfig) -> _Windows:
+    """Windows of every file's tokens (validation held out as whole bars): each window picks
+    positions of the corpus's tokens, so the features beside them come along."""
+    from jazzgui.music.conditioning import sequence_features
+    from jazzgui.music.corpus import training_windows
+
+    ids = np.concatenate(corpus.sequences()).astype(np.int32)
+    features = None
+    if model_config.conditioned:
+        features = np.concatenate(
+            [sequence_features(e.sheet.progression, e.bars) for e in corpus.ok_entries]
+        )
+    seed, tx = train_config.seed, model_config.tx
+    train_rows, val_rows = corpus.split_by_bars(train_config.val_fraction, seed, rows=True)
+    x, y = training_windows(
+        train_rows, len(ids), tx=tx, seed=seed, max_windows=train_config.max_windows,
+        one_hot=False,
+    )  # fmt: skip
+    windows = _Windows((ids[x], ids[y]), (None, None), _pick(features, y), None)
+    if val_rows:
+        xv, yv = training_windows(val_rows, len(ids), tx=tx, seed=seed, one_hot=False,
+                                  allow_empty=True)  # fmt: skip
+        if len(xv):
+            windows.val = (ids[xv], ids[yv])
+            windows.val_features = _pick(features, yv)
+        else:
+            log.warning("the validation bars are shorter than Tx=%d tokens: no validation loss", tx)
+    return windows
+
+
+def _pick(features: np.ndarray | None, rows: np.ndarray) -> np.ndarray | None:
+    # The features of each target's onset: what the network knows of the value it predicts.
+    return None if features is None else features[rows]
 
 
 def train_on_windows(
@@ -150,21 +185,29 @@ def train_on_windows(
     on_epoch: Callable[[EpochLog], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     initial_weights: dict[str, np.ndarray] | None = None,
+    features: np.ndarray | None = None,
+    features_val: np.ndarray | None = None,
 ) -> TrainResult:
-    """Train on prepared windows: x int token ids (m, Tx), y next-token ids (m, Tx)."""
+    """Train on prepared windows: x int token ids (m, Tx), y next-token ids (m, Tx), and for
+    the new kind the features of each next token's onset (m, Tx, FEATURE_SIZE)."""
     problems = model_config.validate() + train_config.validate()
     if problems:
         raise TrainingError("Bad training settings: " + "; ".join(problems))
     import keras
     import tensorflow as tf
 
-    from jazzgui.model.network import build_network, get_weights, set_weights
+    from jazzgui.model.network import build_conditioned, build_network, get_weights, set_weights
 
     n = len(vocabulary)
     strategy = make_strategy(train_config.strategy)
     replicas = strategy.num_replicas_in_sync
     with strategy.scope():
-        network = build_network(n, model_config, seed=train_config.seed)
+        if model_config.conditioned:
+            if features is None:
+                raise TrainingError("The new kind of network needs the features of its windows")
+            network = build_conditioned(vocabulary, model_config, seed=train_config.seed)
+        else:
+            network = build_network(n, model_config, seed=train_config.seed)
         if initial_weights is not None:
             set_weights(network, initial_weights, model_config)
         schedule = keras.optimizers.schedules.InverseTimeDecay(
@@ -172,7 +215,11 @@ def train_on_windows(
         )
         optimizer = keras.optimizers.Adam(learning_rate=schedule)
         optimizer.build(network.trainable_variables)
-    loop = _Loop(tf, strategy, network, optimizer, x, y, x_val, y_val, train_config)
+    inputs = (x,) if features is None else (x, features)
+    inputs_val = None
+    if x_val is not None:
+        inputs_val = (x_val,) if features_val is None else (x_val, features_val)
+    loop = _Loop(tf, strategy, network, optimizer, inputs, y, inputs_val, y_val, train_config)
     history: list[EpochLog] = []
     best_weights: list[np.ndarray] | None = None
     best_epoch, best_score, reason = 0, math.inf, "finished"
@@ -199,7 +246,7 @@ def train_on_windows(
         network.set_weights(best_weights)
     else:
         best_epoch = len(history)
-    weights = get_weights(network, n, model_config)
+    weights = get_weights(network, vocabulary, model_config)
     model = JazzModel(list(vocabulary), model_config, weights)
     return TrainResult(
         model=model,
@@ -224,41 +271,44 @@ class _Loop:
         strategy: Any,
         network: Any,
         optimizer: Any,
-        x: np.ndarray,
+        x: tuple[np.ndarray, ...],
         y: np.ndarray,
-        x_val: np.ndarray | None,
+        x_val: tuple[np.ndarray, ...] | None,
         y_val: np.ndarray | None,
         config: TrainConfig,
     ) -> None:
         self.tf = tf
         self.strategy = strategy
-        self.batches = math.ceil(len(x) / config.batch_size)
-        self.tx = x.shape[1]
+        self.batches = math.ceil(len(y) / config.batch_size)
+        self.tx = y.shape[1]
         train_data = _dataset(tf, x, y, config, shuffle=True).repeat()
         self.train_iter = iter(strategy.experimental_distribute_dataset(train_data))
         self.val_data = None
-        if x_val is not None and len(x_val):
+        if x_val is not None and len(y_val):
             self.val_data = strategy.experimental_distribute_dataset(
                 _dataset(tf, x_val, y_val, config, shuffle=False)
             )
         variables = network.trainable_variables
 
-        def per_example_loss(ids: Any, targets: Any, training: bool) -> Any:
+        def per_example_loss(inputs: Any, targets: Any, training: bool) -> Any:
             # Summed over the window's steps, as the reference's Tx outputs add up: the same
             # gradient scale, so Adam's epsilon weighs the same (a mean converges more slowly).
-            probabilities = network(ids, training=training)
+            if len(inputs) == 2:  # the new kind: it gives the log-probability of each target
+                log_p = network([*inputs, targets], training=training)
+                return -tf.reduce_sum(log_p, axis=-1)
+            probabilities = network(inputs[0], training=training)
             return tf.reduce_sum(_crossentropy(tf, targets, probabilities), axis=-1)
 
-        def replica_step(ids: Any, targets: Any) -> Any:
+        def replica_step(inputs: Any, targets: Any) -> Any:
             with tf.GradientTape() as tape:
-                per_example = per_example_loss(ids, targets, True)
+                per_example = per_example_loss(inputs, targets, True)
                 loss = tf.nn.compute_average_loss(per_example)
             gradients = tape.gradient(loss, variables)
             optimizer.apply_gradients(zip(gradients, variables))
             return tf.reduce_sum(per_example), tf.cast(tf.shape(per_example)[0], tf.float32)
 
-        def replica_eval(ids: Any, targets: Any) -> Any:
-            per_example = per_example_loss(ids, targets, False)
+        def replica_eval(inputs: Any, targets: Any) -> Any:
+            per_example = per_example_loss(inputs, targets, False)
             return tf.reduce_sum(per_example), tf.cast(tf.shape(per_example)[0], tf.float32)
 
         def reduce(values: Any) -> Any:
@@ -303,10 +353,13 @@ def _crossentropy(tf: Any, targets: Any, probabilities: Any) -> Any:
     return -tf.math.log(tf.clip_by_value(picked, 1e-7, 1.0))
 
 
-def _dataset(tf: Any, x: np.ndarray, y: np.ndarray, config: TrainConfig, shuffle: bool) -> Any:
-    data = tf.data.Dataset.from_tensor_slices((x.astype(np.int32), y.astype(np.int32)))
+def _dataset(
+    tf: Any, x: tuple[np.ndarray, ...], y: np.ndarray, config: TrainConfig, shuffle: bool
+) -> Any:
+    inputs = (x[0].astype(np.int32), *(a.astype(np.float32) for a in x[1:]))
+    data = tf.data.Dataset.from_tensor_slices((inputs, y.astype(np.int32)))
     if shuffle:
-        data = data.shuffle(len(x), seed=config.seed, reshuffle_each_iteration=True)
+        data = data.shuffle(len(y), seed=config.seed, reshuffle_each_iteration=True)
     options = tf.data.Options()
     # Windows are independent examples: shard them by element across workers.
     options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA

@@ -6,7 +6,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +16,7 @@ from jazzgui.music import leadsheet
 from jazzgui.music.defaults import SOLO_SUFFIXES
 from jazzgui.music.grammar import ValueToken, parse_token, tokenize
 from jazzgui.music.leadsheet import LeadSheet
+from jazzgui.music.snapping import SnapReport, snap_melody
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +105,7 @@ class CorpusEntry:
     bars: list[list[str]]
     error: str | None = None
     seconds: float = 0.0
+    snap: SnapReport | None = None  # how an unquantized file was put on a grid (when asked)
 
     @property
     def ok(self) -> bool:
@@ -154,13 +156,15 @@ class Corpus:
         return [self._encode(entry.bars) for entry in self.ok_entries]
 
     def split_by_bars(
-        self, val_fraction: float, seed: int
+        self, val_fraction: float, seed: int, rows: bool = False
     ) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Training and validation sequences; validation is a block of whole bars per file.
 
         From each file a contiguous block of round(bars * val_fraction) bars at a seeded
         random place is held out; the bars before and after it become separate training
-        sequences, so no training window ever reaches into held-out music.
+        sequences, so no training window ever reaches into held-out music. With `rows`, each
+        part holds the positions of its tokens in the corpus (all files' tokens in order)
+        instead of their vocabulary indices, to pick per-token data beside them.
         """
         if not 0.0 <= val_fraction < 1.0:
             raise TrainingError(
@@ -170,17 +174,28 @@ class Corpus:
         rng = np.random.default_rng(seed)
         train: list[np.ndarray] = []
         val: list[np.ndarray] = []
+        row = 0
         for entry in self.ok_entries:
+            ends = np.cumsum([0, *(len(bar) for bar in entry.bars)]) + row
+            row = int(ends[-1])
+
+            def encode(
+                first: int, last: int, bars: list[list[str]] = entry.bars, ends: np.ndarray = ends
+            ) -> np.ndarray:
+                if rows:
+                    return np.arange(ends[first], ends[last], dtype=np.int32)
+                return self._encode(bars[first:last])
+
             n_bars = len(entry.bars)
             held = int(np.floor(n_bars * val_fraction + 0.5))
             if held == 0 or held >= n_bars:
-                train.append(self._encode(entry.bars))
+                train.append(encode(0, n_bars))
                 continue
             first = int(rng.integers(0, n_bars - held + 1))
-            for part in (entry.bars[:first], entry.bars[first + held :]):
-                if part:
-                    train.append(self._encode(part))
-            val.append(self._encode(entry.bars[first : first + held]))
+            for start, stop in ((0, first), (first + held, n_bars)):
+                if stop > start:
+                    train.append(encode(start, stop))
+            val.append(encode(first, first + held))
         return train, val
 
 
@@ -223,11 +238,13 @@ def build_corpus(
     on_entry: Callable[[CorpusEntry], None] | None = None,
     chords: str = "auto",
     chord_track: int | str | None = None,
+    snap: bool = False,
 ) -> Corpus:
     """Read every file (folders expanded) into token bars; a bad file becomes an entry with
     its error text, never an exception. Without `vocabulary` one is built from the corpus.
     `on_entry` is called with each entry as it is read (for progress reports); `chords` and
-    `chord_track` choose where chords come from, as in load_lead_sheet."""
+    `chord_track` choose where chords come from, as in load_lead_sheet. With `snap`, an
+    unquantized file is put on the grid that fits it first (music.snapping)."""
     entries: list[CorpusEntry] = []
     for path in _files_or_empty_folders(paths):
         if path.is_dir():
@@ -248,8 +265,12 @@ def build_corpus(
             sheet = leadsheet.load_lead_sheet(
                 path, track=track, bars=bars, chords=chords, chord_track=chord_track
             )
+            report = None
+            if snap:
+                melody, report = snap_melody(sheet.melody)
+                sheet = replace(sheet, melody=melody)
             token_bars = tokenize(sheet)
-            entry = CorpusEntry(path, sheet, token_bars, None)
+            entry = CorpusEntry(path, sheet, token_bars, None, snap=report)
         except JazzGUIError as exc:
             entry = CorpusEntry(path, None, [], str(exc))
         except Exception as exc:  # one odd file must not stop a corpus of hundreds

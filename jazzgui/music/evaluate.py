@@ -6,7 +6,9 @@ Definitions (the numbers `jazzgui evaluate` and `bench/quality.py` print):
   no reliable accent pattern for 3/4 or 5/4 swing, so every beat counts). A note is on a strong
   beat when its onset lies within 1/24 beat of one. Its pitch is classified with
   `Chord.classify` against the chord sounding at the onset (`Progression.chord_at`); the measure
-  is the share of those notes that are chord tones ("C").
+  is the share of those notes that are chord tones ("C"). The onsets of an unquantized line
+  are first put on the grid that fits it (`music.snapping`), so a played note near a beat
+  counts; how many notes were counted is printed beside the share.
 - **Distributions** are histograms (not kernel density estimates): the pitch class relative to
   the chord root per quality family (major, minor, dominant, half-diminished, diminished; 12
   bins each), the melodic interval between consecutive notes in semitones clipped to +-12 (25
@@ -54,6 +56,7 @@ from jazzgui.music.measures import (
     strong_positions,
 )
 from jazzgui.music.progression import Progression, parse_progression
+from jazzgui.music.snapping import GRIDS, choose_grid, nearest_grid_point
 
 INTERVAL_CLIP = 12
 DURATION_BINS = 4 * GRID
@@ -142,15 +145,19 @@ def line_from_sheet(
 
 
 def strong_beat_counts(line: SoloLine) -> tuple[int, int]:
-    """(chord tones, notes) among the notes whose onset is on a strong beat."""
+    """(chord tones, notes) among the notes whose onset, put first on the grid that fits the
+    line (music.snapping: a played note lands near its beat, rarely on it), is on a strong
+    beat."""
     positions = strong_positions(line.beats_per_bar)
+    places = GRIDS.get(choose_grid([n.start_beat for n in line.notes]), tuple(range(GRID)))
     chord_tones = total = 0
     for note in line.notes:
-        offset = note.start_beat % line.beats_per_bar
+        onset = float(nearest_grid_point(note.start_beat, places))
+        offset = onset % line.beats_per_bar
         near = min(min(abs(offset - p), abs(offset - p - line.beats_per_bar)) for p in positions)
         if near > _ONSET_TOLERANCE:
             continue
-        snapped = round(note.start_beat)
+        snapped = round(onset)
         total += 1
         if line.progression.chord_at(snapped).classify(note.pitch) == "C":
             chord_tones += 1
@@ -341,6 +348,7 @@ def _own_summary(lines: list[SoloLine], histograms: _Histograms) -> Summary:
         copy_max=max(copies, default=0),
         polyphony=max((polyphony(line.notes) for line in lines), default=0),
         distinct=None,
+        strong_beat_notes=strong,
     )
 
 
@@ -388,12 +396,14 @@ class Measures:
     same_pitch_run: int
     copy: int  # longest verbatim token copy from the corpus
     polyphony: int
+    strong_beat_notes: int = 0  # notes on strong beats the chord-tone share counts
 
     def as_rows(self) -> list[tuple[str, str]]:
         """(measure, value) pairs for printing."""
         return [
             ("notes", str(self.notes)),
             ("chord tones on strong beats", _percent(self.strong_beat_chord_tones)),
+            ("notes on strong beats", str(self.strong_beat_notes)),
             *_distribution_rows(self),
             ("longest same-pitch run", str(self.same_pitch_run)),
             ("longest verbatim copy (tokens)", str(self.copy)),
@@ -412,6 +422,7 @@ def measure_line(line: SoloLine, profile: CorpusProfile) -> Measures:
         same_pitch_run=longest_same_pitch_run(line),
         copy=profile.index.longest_match(line.tokens),
         polyphony=polyphony(line.notes),
+        strong_beat_notes=strong,
     )
 
 
@@ -459,6 +470,7 @@ class Summary:
     polyphony: int
     distinct: int | None
     per_take: tuple[Measures, ...] = field(default=(), compare=False)
+    strong_beat_notes: int = 0  # notes on strong beats counted, over all takes
 
     def as_rows(self) -> list[tuple[str, str]]:
         """(measure, value) pairs for printing."""
@@ -467,6 +479,7 @@ class Summary:
             ("takes (corpus: files)", str(self.takes)),
             ("notes per take (mean)", _fixed(self.notes, 1)),
             ("chord tones on strong beats", _percent(self.strong_beat_chord_tones)),
+            ("notes on strong beats (counted)", str(self.strong_beat_notes)),
             *_distribution_rows(self),
             ("longest same-pitch run (mean)", _fixed(self.same_pitch_run, 1)),
             ("longest same-pitch run (max)", str(self.same_pitch_run_max)),
@@ -499,6 +512,7 @@ def summarize(
         polyphony=max(m.polyphony for m in per_take),
         distinct=distinct,
         per_take=per_take,
+        strong_beat_notes=sum(m.strong_beat_notes for m in per_take),
     )
 
 

@@ -35,7 +35,7 @@ def random_model(
     rng = np.random.default_rng(seed)
     weights = {
         name: (rng.standard_normal(shape) * 0.5).astype(np.float32)
-        for name, shape in weight_shapes(len(tokens), config).items()
+        for name, shape in weight_shapes(tokens, config).items()
     }
     primers = [tokens[:2], tokens[-1:]]
     corpus = [list(range(len(tokens))), [0] * 4]

@@ -37,7 +37,7 @@ def test_round_trip_keeps_everything(tmp_path, make_model):
 
 
 def test_reference_shape_has_45530_parameters():
-    shapes = weight_shapes(90, ModelConfig())
+    shapes = weight_shapes(90, ModelConfig(kind="reference"))
     assert sum(int(np.prod(s)) for s in shapes.values()) == 45_530
 
 
@@ -81,7 +81,7 @@ def _wrong_weights(name, data):
     if name != "weights.npz":
         return data
     arrays = dict(np.load(io.BytesIO(data)))
-    arrays["dense.bias"] = np.zeros(3, dtype=np.float32)
+    arrays["lstm0.bias"] = np.zeros(3, dtype=np.float32)
     out = io.BytesIO()
     np.savez(out, **arrays)
     return out.getvalue()
@@ -115,7 +115,7 @@ def _short_vocabulary(name, data):
         (lambda p: _rewrite(p, lambda n, d: None if n == "weights.npz" else d), "weights.npz"),
         (lambda p: _rewrite(p, _manifest_version(99)), "newer than this JazzGUI reads"),
         (lambda p: _rewrite(p, _manifest_version("x")), "format version"),
-        (lambda p: _rewrite(p, _wrong_weights), "dense.bias has shape"),
+        (lambda p: _rewrite(p, _wrong_weights), "lstm0.bias has shape"),
         (lambda p: _rewrite(p, _short_vocabulary), "has shape"),
         (lambda p: _rewrite(p, lambda n, d: b"{oops" if n == "config.json" else d), "JSON"),
         (lambda p: _rewrite(p, _corpus_json([[0, 1, 999]])), "outside the vocabulary"),
@@ -181,7 +181,7 @@ def test_foreign_zip_is_named_as_such(tmp_path):
 
 def test_nan_weights_are_refused(tmp_path, make_model):
     model = make_model()
-    model.weights["dense.bias"][0] = np.nan
+    model.weights["lstm0.bias"][0] = np.nan
     with pytest.raises(ModelFileError, match="NaN"):
         save_model(model, tmp_path / "m.jazzmodel")
 

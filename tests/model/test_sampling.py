@@ -13,10 +13,10 @@ from jazzgui.errors import JazzGUIError
 from jazzgui.model.config import ModelConfig
 from jazzgui.model.sampling import (
     REFERENCE_TOKENS,
-    LSTMStepper,
     SamplerSettings,
     improvise,
 )
+from jazzgui.model.stepper import LSTMStepper
 from jazzgui.model.takes import generate_take
 from jazzgui.music.corpus import Vocabulary
 from jazzgui.music.evaluate import line_from_take, strong_beat_counts
@@ -24,6 +24,10 @@ from jazzgui.music.events import BASS_CHANNEL, COMP_CHANNEL, SOLO_CHANNEL
 from jazzgui.music.grammar import token_duration
 from jazzgui.music.measures import NgramIndex
 from jazzgui.music.progression import parse_progression
+
+# Tests that edit a random model's output layer, or tune a rule against it, use the reference
+# kind (one softmax over whole values).
+REFERENCE_KIND = ModelConfig(n_a=16, tx=8, kind="reference")
 
 CHANGES = parse_progression("Dm7 G7 | Cmaj7 | Am7 D7 | Gmaj7 | Fm6 | Bb7 | Ebmaj7 | Am7b5 D7b9 |")
 
@@ -123,7 +127,7 @@ def test_reference_mode_repeats_the_same_50_tokens_piled_up(make_model):
 
 
 def test_numpy_step_is_the_lstm_equations(make_model):
-    model = make_model(config=ModelConfig(n_a=8, layers=2, tx=4))
+    model = make_model(config=ModelConfig(n_a=8, layers=2, tx=4, kind="reference"))
     stepper = LSTMStepper(model)
     logits = stepper.step(2)
     # The same first step written out for layer 0 from a zero state.
@@ -182,7 +186,7 @@ def test_bad_settings_are_refused(make_model, settings):
 
 @pytest.mark.parametrize("beats_per_bar", [4, 3])
 def test_strong_beat_bias_raises_chord_tones_on_strong_beats(make_model, beats_per_bar):
-    model = make_model(seed=2)
+    model = make_model(seed=2, config=REFERENCE_KIND)
     changes = parse_progression("Dm7 | G7 | Cmaj7 | A7 |", beats_per_bar).repeated(4)
 
     def share(bias):
@@ -269,7 +273,7 @@ def _with_silent_tokens(model, extra):
 
 @pytest.mark.parametrize("k", [3, 7])
 def test_max_copy_holds_for_the_notes_read_back_as_the_measures_read_them(make_model, k):
-    model = make_model(tokens=HALF_BEAT_TOKENS, seed=5)
+    model = make_model(tokens=HALF_BEAT_TOKENS, seed=5, config=REFERENCE_KIND)
     changes = CHANGES.repeated(3)
     free = SamplerSettings(seed=9, temperature=0.6, max_copy=None)
     heard = list(line_from_take(generate_take(model, changes, free, band=False)).tokens)

@@ -44,6 +44,7 @@ def test_it_was_trained_as_the_documented_command_says(starter):
     assert train["patience"] == train_config.early_stopping_patience
     assert f"--seed {train_config.seed}" in STARTER_COMMAND
     assert f"--hidden {model_config.n_a}" in STARTER_COMMAND
+    assert f"--kind {model_config.kind}" in STARTER_COMMAND
     assert f"--dropout {model_config.dropout:g}" in STARTER_COMMAND
     readme = (SOLOS.parent / "README.md").read_text(encoding="utf-8")
     assert STARTER_COMMAND in readme

@@ -25,7 +25,7 @@ from jazzgui.music.leadsheet import LeadSheet
 from jazzgui.music.pitch_prior import pitch_class_prior
 from jazzgui.music.progression import parse_progression
 
-SMALL = ModelConfig(n_a=16, tx=8)
+SMALL = ModelConfig(n_a=16, tx=8, kind="reference")  # the tiny corpus has no chords
 
 
 def test_training_reports_epochs_and_learns(tmp_path, corpus):
@@ -119,7 +119,7 @@ def test_bad_settings_and_short_corpus_are_training_errors(corpus):
     with pytest.raises(TrainingError, match="batch size"):
         train(corpus, SMALL, TrainConfig(batch_size=0))
     with pytest.raises(TrainingError, match="Tx"):
-        train(corpus, ModelConfig(n_a=8, tx=500), TrainConfig(epochs=1))
+        train(corpus, ModelConfig(n_a=8, tx=500, kind="reference"), TrainConfig(epochs=1))
 
 
 _MIRRORED = """
@@ -133,7 +133,8 @@ sys.path.insert(0, {tests!r})
 from conftest import tiny_corpus
 from jazzgui.model.config import ModelConfig, TrainConfig
 from jazzgui.model.training import train
-result = train(tiny_corpus(), ModelConfig(n_a=16, tx=8), TrainConfig(epochs=3, strategy="mirrored"))
+config = ModelConfig(n_a=16, tx=8, kind="reference")
+result = train(tiny_corpus(), config, TrainConfig(epochs=3, strategy="mirrored"))
 print(json.dumps({{"replicas": result.replicas,
                   "losses": [e.loss for e in result.history],
                   "problems": result.model.check()}}))
@@ -158,5 +159,5 @@ def test_mirrored_strategy_on_two_logical_cpus():
 
 
 def test_validation_bars_shorter_than_a_window_give_no_val_loss(corpus):
-    result = train(corpus, ModelConfig(n_a=8, tx=20), TrainConfig(epochs=1))
+    result = train(corpus, ModelConfig(n_a=8, tx=20, kind="reference"), TrainConfig(epochs=1))
     assert result.history[0].val_loss is None and result.val_windows == 0

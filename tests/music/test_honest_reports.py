@@ -87,7 +87,7 @@ def test_a_model_without_its_corpus_is_warned_about_the_copy_limit(tmp_path, cap
     from jazzgui.model.modelfile import JazzModel, save_model, weight_shapes
 
     vocabulary = ["C,1", "C,1/2", "R,1/2", "S,1/2"]
-    config = ModelConfig(n_a=8)
+    config = ModelConfig(n_a=8, kind="reference")
     rng = np.random.default_rng(0)
     weights = {
         name: rng.normal(0.0, 0.5, size=shape).astype(np.float32)

@@ -293,7 +293,8 @@ def test_generate_play_sends_a_balanced_take_to_fluidsynth(
     config = ModelConfig(n_a=8, tx=4)
     rng = np.random.default_rng(0)
     weights = {
-        n: rng.standard_normal(s).astype(np.float32) for n, s in weight_shapes(6, config).items()
+        n: rng.standard_normal(s).astype(np.float32)
+        for n, s in weight_shapes(tokens, config).items()
     }
     model_path = save_model(
         JazzModel(tokens, config, weights, {}, [tokens[:2]]), tmp_path / "m.jazzmodel"

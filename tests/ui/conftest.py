@@ -80,7 +80,7 @@ def tiny_model_path(tmp_path):
     rng = np.random.default_rng(0)
     weights = {
         name: rng.normal(0.0, 0.5, size=shape).astype(np.float32)
-        for name, shape in weight_shapes(len(vocabulary), config).items()
+        for name, shape in weight_shapes(vocabulary, config).items()
     }
     return save_model(
         JazzModel(vocabulary, config, weights, {"name": "tiny"}), tmp_path / "tiny.jazzmodel"
