@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 SOLO_CHANNEL = 0
 COMP_CHANNEL = 1
 BASS_CHANNEL = 2
+# The person playing along (their keyboard, passed through and recorded as "You").
+YOU_CHANNEL = 3
+YOU_PROGRAM = 4  # GM electric piano (0-based): the person, told apart from the band by ear
 
 # Note kinds, as the value grammar names them; "" for band notes.
 KIND_CHORD = "C"
@@ -68,6 +71,7 @@ class Take:
     solo_program: int = 65  # GM alto sax (0-based 65)
     comp_program: int = 0  # acoustic grand
     bass_program: int = 32  # acoustic bass
+    you_program: int = YOU_PROGRAM
     swing: float = 0.6
     provenance: Provenance = field(default_factory=Provenance)
 

@@ -45,6 +45,7 @@ LOOKAHEAD_BARS = 2
 REALTIME_PRIORITY = 10
 
 _OFF, _TICK, _ON = 0, 1, 2  # at the same instant: note-offs first, note-ons last
+_LIVE_OWNER = 0  # owner of notes sounded by sound_now (scheduled notes count from 1)
 
 Waiter = Callable[[threading.Event, float], bool]
 
@@ -271,6 +272,43 @@ class Player:
             if self._session is not None and self._session.origin is not None:
                 self._send_programs_locked(self._session)
         self._report_offs(silenced)
+
+    def send(self, message: mido.Message) -> None:
+        """Send a message now (MIDI clock, Start, Stop), serialised with the player's sends:
+        an rtmidi port must not be written from two threads at once."""
+        with self._lock:
+            self._port.send(message)
+
+    def sound_now(self, channel: int, pitch: int, velocity: int) -> None:
+        """A note played outside the schedule (a person's key passed through): on when
+        `velocity` > 0, else off. Tracked, so stop, panic and close release it too."""
+        with self._lock:
+            if velocity > 0:
+                if self._tracker.is_sounding(channel, pitch):
+                    self._port.send(mido.Message("note_off", channel=channel, note=pitch))
+                self._port.send(
+                    mido.Message("note_on", channel=channel, note=pitch, velocity=velocity)
+                )
+                self._tracker.note_on(channel, pitch, _LIVE_OWNER)
+            elif self._tracker.note_off(channel, pitch, _LIVE_OWNER):
+                self._port.send(mido.Message("note_off", channel=channel, note=pitch))
+
+    def cut(self, channel: int) -> list[NoteEvent]:
+        """Drop the notes of one channel still to come and end those sounding now (a person
+        cutting in on an answer); the other parts play on. Returns the notes ended."""
+        with self._lock:
+            self._queue = [
+                entry
+                for entry in self._queue
+                if entry[3].event is None or entry[3].event.channel != channel
+            ]
+            heapq.heapify(self._queue)
+            released = self._tracker.release_channel(channel)
+            for pitch, _ in released:
+                self._port.send(mido.Message("note_off", channel=channel, note=pitch))
+        ended = [event for _, event in released if event is not None]
+        self._report_offs(ended)
+        return ended
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until playback ends (True) or the timeout passes (False)."""
