@@ -8,14 +8,17 @@ its primer, so the answer can move onto the take pipeline without touching the s
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from fractions import Fraction
 
+import numpy as np
 from numpy.random import SeedSequence
 
 from jazzgui.model.modelfile import JazzModel
 from jazzgui.model.sampling import SamplerSettings, improvise, resolve_seed
+from jazzgui.music.corpus import Vocabulary
 from jazzgui.music.events import MelodyNote, NoteEvent
 from jazzgui.music.grammar import tokenize_bars
 from jazzgui.music.progression import Progression
@@ -25,12 +28,13 @@ log = logging.getLogger(__name__)
 # Where a played onset or release may land within a beat: sixteenths and eighth triplets.
 # A finer grid turns a human's few milliseconds early or late into odd durations.
 BEAT_GRID = tuple(sorted({Fraction(n, 4) for n in range(5)} | {Fraction(n, 3) for n in range(4)}))
+_GRID_FLOATS = np.array([float(point) for point in BEAT_GRID])
 
 
 def snap(beat: float) -> Fraction:
     """A played position on the nearest point of BEAT_GRID."""
-    whole = int(beat // 1)
-    return whole + min(BEAT_GRID, key=lambda point: abs(beat - whole - float(point)))
+    whole = math.floor(beat)
+    return whole + BEAT_GRID[int(np.argmin(np.abs(_GRID_FLOATS - (beat - whole))))]
 
 
 def quantize_phrase(notes: Sequence[NoteEvent], origin: float) -> list[MelodyNote]:
@@ -76,12 +80,22 @@ class PhraseAnswerer:
         self.seed = resolve_seed(seed if seed is not None else self.settings.seed)
         self._seeds = SeedSequence(self.seed)
         self.answered = 0
+        self._vocabulary = Vocabulary.from_list(model.vocabulary)
+        self._known: dict[str, str] = {}  # a played token -> the nearest one the model knows
+
+    def _in_vocabulary(self, token: str) -> str:
+        """The model's token nearest to a played one (found once: the search is slow)."""
+        known = self._known.get(token)
+        if known is None:
+            known = self._known[token] = self.model.vocabulary[self._vocabulary.nearest(token)]
+        return known
 
     def __call__(
         self, phrase: Sequence[NoteEvent], phrase_bars: range, answer_bars: range
     ) -> Iterator[list[NoteEvent]]:
         """The answer's notes bar by bar (absolute beats of the changes), each as it is made."""
-        tokens = phrase_tokens(phrase, self.changes, phrase_bars) if phrase else []
+        played = phrase_tokens(phrase, self.changes, phrase_bars) if phrase else []
+        tokens = [self._in_vocabulary(token) for token in played]
         (child,) = self._seeds.spawn(1)
         self.answered += 1
         settings = replace(

@@ -122,8 +122,9 @@ def take_to_midi(take: Take) -> mido.MidiFile:
         parts[_YOU_PART[0]] = _YOU_PART[1]
     unknown = sorted({e.channel for e in take.events} - set(parts))
     if unknown:
-        raise ValueError("a take uses channels 0, 1 and 2 (3 for a person playing along) only, "
-            f"not {unknown}")
+        raise ValueError(
+            f"a take uses channels 0, 1 and 2 (3 for a person playing along) only, not {unknown}"
+        )
     midi = mido.MidiFile(type=1, ticks_per_beat=TICKS_PER_BEAT)
     conductor = [
         (0, mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(take.tempo_bpm))),

@@ -154,10 +154,12 @@ class PlayAlong:
         """The band starts (after the count-in if asked) and the session thread runs."""
         previous_position, previous_finished = self.player.on_position, self.player.on_finished
         self.player.on_position = lambda beat: (
-            self._on_position(beat), previous_position and previous_position(beat)
+            self._on_position(beat),
+            previous_position and previous_position(beat),
         )
         self.player.on_finished = lambda: (
-            self._on_finished(), previous_finished and previous_finished()
+            self._on_finished(),
+            previous_finished and previous_finished(),
         )
         programs = {**DEFAULT_PROGRAMS, YOU_CHANNEL: YOU_PROGRAM}
         self.player.stream(
@@ -429,7 +431,9 @@ class PlayAlong:
         held = self._held.pop(pitch, None)
         if held is not None:
             start, velocity, _ = held
-            self._you.append(NoteEvent(start, max(beat - start, 0.01), pitch, velocity, YOU_CHANNEL))
+            self._you.append(
+                NoteEvent(start, max(beat - start, 0.01), pitch, velocity, YOU_CHANNEL)
+            )
             self._last_off = when
 
     @staticmethod
