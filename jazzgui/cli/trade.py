@@ -1,0 +1,191 @@
+"""`jazzgui trade`: play along from a MIDI keyboard: trade bars or call-and-response, recorded."""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+from collections.abc import Callable
+
+from jazzgui.errors import JazzGUIError, PortError
+from jazzgui.model.sampling import SamplerSettings
+from jazzgui.model.trading import PhraseAnswerer
+from jazzgui.music.events import SOLO_CHANNEL, YOU_CHANNEL, Provenance, Take
+from jazzgui.music.midifile import write_take_midi
+from jazzgui.music.progression import FORMS, Progression
+from jazzgui.playback.clock import MidiClock
+from jazzgui.playback.midi_in import VIRTUAL_INPUT_NAME, MidiInput, match_port, open_input
+from jazzgui.playback.play_along import (
+    ANSWER,
+    COUNT_IN,
+    MODES,
+    TRADE,
+    TRADE_BARS,
+    PlayAlong,
+    PlayAlongSettings,
+)
+from jazzgui.playback.player import Player
+from jazzgui.playback.ports import (
+    JACK_BACKEND,
+    default_output_name,
+    list_output_names,
+    open_output,
+)
+
+_ROLE_WORDS = {COUNT_IN: "count-in", ANSWER: "JazzGUI answers", "you": "your turn"}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "trade",
+        help="play along from a MIDI keyboard: trade bars or call-and-response",
+        description=(
+            "The band plays the changes; you play on a MIDI keyboard and JazzGUI answers in the "
+            "style of its model, primed with what you just played. --mode trade: you play "
+            "--bars bars, JazzGUI the next, and so on; --mode call: JazzGUI answers whenever "
+            "you pause, and you can cut in. Exits after the last chorus; --record writes the "
+            "session (tracks You, Solo and the band) as a MIDI take."
+        ),
+    )
+    parser.add_argument(
+        "--input", required=True, metavar="PORT",
+        help="your keyboard: part of an input's name (case-insensitive), or "
+        f"'{VIRTUAL_INPUT_NAME}' for a virtual input to connect it to",
+    )  # fmt: skip
+    parser.add_argument(
+        "--output", metavar="PORT",
+        help="the synth: part of an output's name (default: the one `jazzgui ports` picks)",
+    )  # fmt: skip
+    parser.add_argument("--mode", choices=MODES, default=TRADE, help="trade (default) or call")
+    parser.add_argument(
+        "--bars", type=int, choices=TRADE_BARS, default=4, help="bars per turn (default 4)"
+    )
+    changes = parser.add_mutually_exclusive_group()
+    changes.add_argument(
+        "--progression", metavar="TEXT", help="changes such as 'Dm7 G7 | Cmaj7 | Cmaj7 |'"
+    )
+    changes.add_argument("--form", choices=sorted(FORMS), help="a built-in form")
+    parser.add_argument("--choruses", type=int, default=1, help="times through (default 1)")
+    parser.add_argument("--tempo", type=float, default=120.0, help="BPM (default 120)")
+    parser.add_argument("--model", metavar="MODEL", help="a .jazzmodel (default: starter model)")
+    parser.add_argument("--seed", type=int, help="seed (default: a fresh one, printed)")
+    parser.add_argument("--temperature", type=float, default=1.0, help="0 = likeliest (1.0)")
+    parser.add_argument("--record", metavar="TAKE.mid", help="write the session as a MIDI take")
+    parser.add_argument("--clock", action="store_true", help="send MIDI clock, Start and Stop")
+    parser.add_argument("--count-in", action="store_true", help="one bar of clicks first")
+    parser.add_argument(
+        "--silence", type=float, default=1.0, metavar="BEATS",
+        help="call mode: the pause after which JazzGUI answers (default 1 beat)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--no-pass-through", action="store_true", help="do not play your notes on the output"
+    )
+    parser.add_argument("--jack", action="store_true", help=f"use JACK ({JACK_BACKEND})")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from jazzgui.cli.generate import _model, _progression
+
+    if args.choruses < 1:
+        raise JazzGUIError(f"--choruses must be at least 1 (got {args.choruses})")
+    progression = _progression(args)
+    settings = PlayAlongSettings(
+        mode=args.mode, bars=args.bars, tempo_bpm=args.tempo, count_in=args.count_in,
+        pass_through=not args.no_pass_through, silence_beats=args.silence,
+    )  # fmt: skip
+    problems = settings.validate() + SamplerSettings(temperature=args.temperature).validate()
+    if problems:
+        raise JazzGUIError("Cannot play along: " + "; ".join(problems))
+    model = _model(args.model)
+    changes = progression.repeated(args.choruses)
+    answerer = PhraseAnswerer(
+        model, changes, SamplerSettings(temperature=args.temperature), seed=args.seed
+    )
+    settings = PlayAlongSettings(**{**vars(settings), "band_seed": answerer.seed})
+    backend = JACK_BACKEND if args.jack else None
+    output = _output_name(args.output, backend)
+    port = open_output(output, backend)
+    player = Player(port)
+    session = PlayAlong(
+        player, changes, answerer, settings,
+        midi_clock=MidiClock(player.send) if args.clock else None,
+        provenance=_provenance(model.name, answerer, progression, args),
+    )  # fmt: skip
+    session.on_bar = _bar_printer()
+    midi_input: MidiInput | None = None
+    interrupted = False
+    try:
+        midi_input = open_input(args.input, session.person_message, backend)
+        print(_announce(settings, midi_input.name, output, answerer.seed))
+        session.start()
+        while not session.wait(0.2):
+            pass
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        session.stop()
+        if midi_input is not None:
+            midi_input.close()
+        player.close()
+        port.close()
+    _report(session, args.record)
+    return 130 if interrupted else 0
+
+
+def _output_name(pattern: str | None, backend: str | None) -> str:
+    names = list_output_names(backend)
+    if pattern:
+        return match_port(pattern, names, "output")
+    picked, why = default_output_name(names)
+    if picked is None:
+        raise PortError(f"Cannot play along: {why}")
+    return picked
+
+
+def _provenance(
+    model: str, answerer: PhraseAnswerer, progression: Progression, args: argparse.Namespace
+) -> Provenance:
+    return Provenance(
+        model=model,
+        seed=answerer.seed,
+        temperature=args.temperature,
+        progression=progression.text.strip() or progression.to_text(),
+        extra={"choruses": str(args.choruses)},
+    )
+
+
+def _announce(settings: PlayAlongSettings, source: str, output: str, seed: int) -> str:
+    how = (
+        f"trading {settings.bars} bars, you first"
+        if settings.mode == TRADE
+        else f"call-and-response: JazzGUI answers after {settings.silence_beats:g} beat(s) of rest"
+    )
+    return f"{how}; your notes from {source!r}, sound on {output!r}; seed {seed}"
+
+
+def _bar_printer() -> Callable[[int, str], None]:
+    """Prints the bar where the turn changes hands."""
+    last: list[str] = []
+
+    def on_bar(bar: int, role: str) -> None:
+        if last != [role]:
+            last[:] = [role]
+            print(f"bar {bar + 1}: {_ROLE_WORDS.get(role, role)}", flush=True)
+
+    return on_bar
+
+
+def _report(session: PlayAlong, record: str | None) -> None:
+    take: Take = session.take()
+    latencies = sorted(session.answer_latencies)
+    if latencies:
+        print(
+            f"{len(latencies)} answers, first bar ready in {statistics.median(latencies) * 1e3:.1f}"
+            f" ms (median), {latencies[-1] * 1e3:.1f} ms at most"
+        )
+    if record:
+        write_take_midi(take, record)
+        print(
+            f"recorded {record}: {take.bars} bars, {len(take.part(YOU_CHANNEL))} notes of yours "
+            f"(track You), {len(take.part(SOLO_CHANNEL))} of JazzGUI (track Solo), with the band"
+        )
