@@ -82,6 +82,17 @@ class PhraseAnswerer:
         self.answered = 0
         self._vocabulary = Vocabulary.from_list(model.vocabulary)
         self._known: dict[str, str] = {}  # a played token -> the nearest one the model knows
+        self._warm_up()
+
+    def _warm_up(self) -> None:
+        """One answer thrown away, so the caches it builds (vocabulary tables, the corpus
+        index, parsed tokens) are there before the first answer is due."""
+        bars = range(min(1, len(self.changes)))
+        phrase = [NoteEvent(0.0, 1.0, 60), NoteEvent(1.0, 0.5, 62)]
+        for _ in self(phrase, bars, bars):
+            pass
+        self._in_vocabulary("X,1/12,<+40,+34>")  # builds the nearest-token table
+        self._seeds, self.answered = SeedSequence(self.seed), 0
 
     def _in_vocabulary(self, token: str) -> str:
         """The model's token nearest to a played one (found once: the search is slow)."""

@@ -25,6 +25,10 @@ SPIN_S = 0.002
 Waiter = Callable[[threading.Event, float], bool]
 
 
+def _pulses(beats: float | None) -> int | None:
+    return None if beats is None else round(beats * PULSES_PER_QUARTER)
+
+
 class MidiClock:
     """Sends Start at the origin, then clock pulses at the tempo until stop() sends Stop."""
 
@@ -49,15 +53,17 @@ class MidiClock:
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
-    def start(self, origin: float, tempo_bpm: float) -> None:
-        """Begin at clock time `origin` (the player's beat 0) at `tempo_bpm`."""
+    def start(self, origin: float, tempo_bpm: float, beats: float | None = None) -> None:
+        """Begin at clock time `origin` (the player's beat 0) at `tempo_bpm`; with `beats`,
+        send Stop by itself on the downbeat after that many beats."""
         if self.running:
             raise RuntimeError("the MIDI clock is already running")
         if not 20.0 <= tempo_bpm <= 2000.0:
             raise ValueError(f"tempo {tempo_bpm:g} BPM is outside 20..2000")
         self._stop.clear()
         self._thread = threading.Thread(
-            target=self._run, args=(origin, 60.0 / (tempo_bpm * PULSES_PER_QUARTER)),
+            target=self._run,
+            args=(origin, 60.0 / (tempo_bpm * PULSES_PER_QUARTER), _pulses(beats)),
             name="jazzgui-midi-clock", daemon=True,
         )  # fmt: skip
         self._thread.start()
@@ -73,7 +79,7 @@ class MidiClock:
             self._started = False
             self._safe_send(mido.Message("stop"))
 
-    def _run(self, origin: float, interval: float) -> None:
+    def _run(self, origin: float, interval: float, pulses: int | None) -> None:
         if self._realtime:
             _raise_thread_priority()
         pulse = 0
@@ -83,6 +89,10 @@ class MidiClock:
             if delay > 0 and self._wait(self._stop, delay):
                 return
             if self._stop.is_set():
+                return
+            if pulse == pulses:
+                self._started = False
+                self._safe_send(mido.Message("stop"))
                 return
             if pulse == 0:
                 self._started = True

@@ -35,7 +35,13 @@ from jazzgui.music.events import (
 )
 from jazzgui.music.progression import Progression
 from jazzgui.playback.clock import MidiClock
-from jazzgui.playback.player import DEFAULT_PROGRAMS, DEFAULT_SWING, Player, Waiter
+from jazzgui.playback.player import (
+    DEFAULT_PROGRAMS,
+    DEFAULT_SWING,
+    Player,
+    Waiter,
+    _raise_thread_priority,
+)
 from jazzgui.playback.timing import beat_to_seconds, check_swing, seconds_to_beat
 
 log = logging.getLogger(__name__)
@@ -113,7 +119,9 @@ class PlayAlong:
         wait: Waiter | None = None,
         midi_clock: MidiClock | None = None,
         provenance: Provenance | None = None,
+        realtime: bool = True,
     ) -> None:
+        self._realtime = realtime
         self.settings = settings or PlayAlongSettings()
         problems = self.settings.validate()
         if problems:
@@ -312,13 +320,18 @@ class PlayAlong:
     # ----------------------------------------------------------------- the session thread
 
     def _run(self) -> None:
+        if self._realtime:
+            # An answer must be ready within a beat while the machine may be busy training.
+            _raise_thread_priority()
         try:
             while self.player.beat_zero_time is None:
                 if self._stopping.wait(0.002):
                     return
             self._origin = self.player.beat_zero_time
             if self.midi_clock is not None:
-                self.midi_clock.start(self._origin, self.settings.tempo_bpm)
+                self.midi_clock.start(
+                    self._origin, self.settings.tempo_bpm, beats=self._end + self._offset
+                )
             if self.settings.mode == TRADE:
                 self._trade()
             else:
