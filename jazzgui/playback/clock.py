@@ -79,6 +79,14 @@ class MidiClock:
             self._started = False
             self._safe_send(mido.Message("stop"))
 
+    def finish(self, timeout: float) -> None:
+        """Let the clock run to its last beat and send Stop itself (within `timeout`
+        seconds), else stop it now: the band's last note may end before the bar does."""
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+        self.stop()
+
     def _run(self, origin: float, interval: float, pulses: int | None) -> None:
         if self._realtime:
             _raise_thread_priority()

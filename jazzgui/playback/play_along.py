@@ -308,6 +308,8 @@ class PlayAlong:
     def _on_finished(self) -> None:
         self._stopping.set()
         self._wake.set()
+        if self.midi_clock is not None:
+            self.midi_clock.finish(timeout=beat_to_seconds(1.0, self.settings.tempo_bpm))
         self._finish()
 
     def _finish(self) -> None:
