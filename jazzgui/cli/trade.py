@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 from collections.abc import Callable
+from dataclasses import replace
 
 from jazzgui.errors import JazzGUIError, PortError
 from jazzgui.model.sampling import SamplerSettings
@@ -31,6 +33,7 @@ from jazzgui.playback.ports import (
     open_output,
 )
 
+SWITCH_INTERVAL_S = 0.0005
 _ROLE_WORDS = {COUNT_IN: "count-in", ANSWER: "JazzGUI answers", "you": "your turn"}
 
 
@@ -96,39 +99,45 @@ def run(args: argparse.Namespace) -> int:
     problems = settings.validate() + SamplerSettings(temperature=args.temperature).validate()
     if problems:
         raise JazzGUIError("Cannot play along: " + "; ".join(problems))
-    model = _model(args.model)
-    changes = progression.repeated(args.choruses)
-    answerer = PhraseAnswerer(
-        model, changes, SamplerSettings(temperature=args.temperature), seed=args.seed
-    )
-    settings = PlayAlongSettings(**{**vars(settings), "band_seed": answerer.seed})
+    # Threads that keep time (player, MIDI clock) must get the interpreter back at once when
+    # they wake, not after another thread's 5 ms slice.
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     backend = JACK_BACKEND if args.jack else None
-    output = _output_name(args.output, backend)
+    output = _output_name(args.output, backend)  # port mistakes are told before the model loads
     port = open_output(output, backend)
     player = Player(port)
-    session = PlayAlong(
-        player, changes, answerer, settings,
-        midi_clock=MidiClock(player.send) if args.clock else None,
-        provenance=_provenance(model.name, answerer, progression, args),
-    )  # fmt: skip
-    session.on_bar = _bar_printer()
     midi_input: MidiInput | None = None
+    session: PlayAlong | None = None
     interrupted = False
     try:
-        midi_input = open_input(args.input, session.person_message, backend)
-        print(_announce(settings, midi_input.name, output, answerer.seed))
+        midi_input = open_input(args.input, backend=backend)
+        model = _model(args.model)
+        changes = progression.repeated(args.choruses)
+        answerer = PhraseAnswerer(
+            model, changes, SamplerSettings(temperature=args.temperature), seed=args.seed
+        )
+        session = PlayAlong(
+            player, changes, answerer, replace(settings, band_seed=answerer.seed),
+            midi_clock=MidiClock(player.send) if args.clock else None,
+            provenance=_provenance(model.name, answerer, progression, args),
+        )  # fmt: skip
+        session.on_bar = _bar_printer()
+        midi_input.handler = session.person_message
+        print(_announce(settings, midi_input.name, output, answerer.seed), flush=True)
         session.start()
         while not session.wait(0.2):
             pass
     except KeyboardInterrupt:
         interrupted = True
     finally:
-        session.stop()
+        if session is not None:
+            session.stop()
         if midi_input is not None:
             midi_input.close()
         player.close()
         port.close()
-    _report(session, args.record)
+    if session is not None:
+        _report(session, args.record)
     return 130 if interrupted else 0
 
 
@@ -175,6 +184,11 @@ def _bar_printer() -> Callable[[int, str], None]:
     return on_bar
 
 
+def _ms(values: list[float], quantile: float) -> str:
+    """A quantile of sorted seconds, in milliseconds."""
+    return f"{values[min(len(values) - 1, int(quantile * len(values)))] * 1e3:.2f} ms"
+
+
 def _report(session: PlayAlong, record: str | None) -> None:
     take: Take = session.take()
     latencies = sorted(session.answer_latencies)
@@ -182,6 +196,13 @@ def _report(session: PlayAlong, record: str | None) -> None:
         print(
             f"{len(latencies)} answers, first bar ready in {statistics.median(latencies) * 1e3:.1f}"
             f" ms (median), {latencies[-1] * 1e3:.1f} ms at most"
+        )
+    clock = session.midi_clock
+    if clock is not None and clock.lateness:
+        late = sorted(clock.lateness)
+        print(
+            f"MIDI clock: {len(late)} pulses sent after their time by {_ms(late, 0.5)} (median), "
+            f"{_ms(late, 0.99)} (99th percentile), {_ms(late, 1.0)} at most"
         )
     if record:
         write_take_midi(take, record)

@@ -37,17 +37,17 @@ class MidiClock:
         send: Callable[[mido.Message], None],
         clock: Callable[[], float] = time.monotonic,
         wait: Waiter | None = None,
-        on_tick: Callable[[int, float], None] | None = None,
         realtime: bool = True,
     ) -> None:
         self._realtime = realtime
         self._send = send
         self._clock = clock
         self._wait = wait or self._hybrid_wait
-        self.on_tick = on_tick  # (pulse number, clock time sent), for measuring
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._started = False
+        # Seconds each pulse went out after its time (the send side's jitter, for a report).
+        self.lateness: list[float] = []
 
     @property
     def running(self) -> bool:
@@ -106,8 +106,7 @@ class MidiClock:
                 self._started = True
                 self._safe_send(mido.Message("start"))
             self._safe_send(mido.Message("clock"))
-            if self.on_tick is not None:
-                self.on_tick(pulse, self._clock())
+            self.lateness.append(self._clock() - due)
             # A late pulse is still sent: the DAW counts pulses to know where beat 1 is.
             pulse += 1
 
