@@ -9,7 +9,7 @@ JACK MIDI from rtmidi is written at the start of the next process cycle, so on t
 side arrival times are whole periods (here 1024 frames, 23.2 ms at 44.1 kHz): the MIDI clock's
 own timing is what the command reports on the sending side; here every pulse must arrive
 within two periods and a millisecond of its due frame, 24 to the beat, Start first and Stop
-last; the spread is recorded as a test property.
+last; the spread is shown in the test's output.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -82,7 +83,7 @@ def _play_person(port: mido.ports.BaseOutput, start: float) -> None:
 
 
 @pytest.mark.usefixtures("fluidsynth_on_jack")
-def test_trade_on_jack_answers_in_its_bars_records_both_and_keeps_clock(tmp_path, record_property):
+def test_trade_on_jack_answers_in_its_bars_records_both_and_keeps_clock(tmp_path, capsys):
     backend = mido.Backend(JACK_BACKEND)
     tag = f"{os.getpid()}"
     person = backend.open_output(f"person-{tag}", virtual=True)
@@ -144,7 +145,10 @@ def test_trade_on_jack_answers_in_its_bars_records_both_and_keeps_clock(tmp_path
     offsets = [f - d for f, d in zip(pulses, due)]
     spread_ms = (max(offsets) - min(offsets)) / RATE * 1000
     sent = next(line for line in out.splitlines() if line.startswith("MIDI clock:"))
-    record_property("clock_arrival_spread", f"{spread_ms:.2f} ms, {period}-frame period; {sent}")
+    with capsys.disabled():  # the figure the issue asks for, shown in every run
+        sys.stdout.write(
+            f"\n[clock arrival spread {spread_ms:.2f} ms, {period}-frame JACK period; {sent}]\n"
+        )
     # A pulse written during a cycle goes out at the start of the next (or, on a busy
     # machine, the one after): the spread is the period's, plus the send side's jitter.
     assert max(offsets) - min(offsets) <= 2 * period + RATE / 1000
@@ -173,3 +177,68 @@ def _wait_for_start(dump_path: Path, trade: subprocess.Popen) -> float:
             raise AssertionError(f"jazzgui trade ended early: {trade.communicate()}")
         pause.wait(0.002)
     raise AssertionError("no MIDI Start arrived")
+
+
+@pytest.mark.usefixtures("fluidsynth_on_jack")
+def test_call_and_response_on_jack_stopped_with_ctrl_c_leaves_nothing_sounding(tmp_path):
+    backend = mido.Backend(JACK_BACKEND)
+    tag = f"call-{os.getpid()}"
+    person = backend.open_output(f"person-{tag}", virtual=True)
+    dump_path = tmp_path / "dump.txt"
+    record = tmp_path / "call.mid"
+    with open(dump_path, "w") as dump_file:
+        dump = subprocess.Popen(
+            ["stdbuf", "-oL", "jack_midi_dump", "-a", f"dump-{tag}"], stdout=dump_file
+        )
+    trade = None
+    try:
+        assert _wait_for(lambda: f"dump-{tag}:input" in _connections(), 10)
+        trade = subprocess.Popen(
+            [
+                sys.executable, "-m", "jazzgui", "trade", "--jack", "--input", f"person-{tag}",
+                "--output", f"dump-{tag}", "--mode", "call", "--form", "blues-f",
+                "--tempo", f"{TEMPO:g}", "--seed", "9", "--clock", "--record", str(record),
+            ],
+            cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, text=True,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        started = _wait_for_start(dump_path, trade)
+        # One bar of quarter notes, then silence: JazzGUI answers from about beat 6.
+        for beat in range(4):
+            for offset, message in (
+                (0.0, mido.Message("note_on", note=60 + 2 * beat, velocity=90)),
+                (0.9, mido.Message("note_off", note=60 + 2 * beat)),
+            ):
+                delay = started + (beat + offset) * BEAT_S - time.monotonic()
+                if delay > 0:
+                    threading.Event().wait(delay)
+                person.send(message)
+        # Stop (Ctrl-C) in the middle of the answer, two beats in.
+        threading.Event().wait(max(0.0, started + 8 * BEAT_S - time.monotonic()))
+        trade.send_signal(signal.SIGINT)
+        out, err = trade.communicate(timeout=30)
+        threading.Event().wait(0.3)
+    finally:
+        if trade is not None and trade.poll() is None:
+            trade.kill()
+        dump.terminate()
+        dump.wait(timeout=10)
+        person.close()
+    assert trade.returncode == 130, err
+    assert "interrupted" not in out and f"recorded {record}" in out
+
+    messages = [m for _, m in _dump(dump_path.read_text())]
+    kinds = [m.type for m in messages]
+    solo_ons = [m for m in messages if m.type == "note_on" and m.velocity and m.channel == 0]
+    assert solo_ons, "JazzGUI did not answer"
+    assert unmatched_notes(messages) == []
+    # Stop for the DAW, the all-off controllers, and not a note after them.
+    assert "stop" in kinds
+    last_off = max(
+        i for i, m in enumerate(messages) if m.type == "control_change" and m.control == 123
+    )
+    assert not any(m.type == "note_on" and m.velocity for m in messages[last_off:])
+
+    take = read_take_midi(record)
+    assert [n.pitch for n in take.part(YOU_CHANNEL)] == [60, 62, 64, 66]
+    assert take.part(SOLO_CHANNEL) and min(n.start_beat for n in take.part(SOLO_CHANNEL)) >= 4
