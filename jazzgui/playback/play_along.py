@@ -133,6 +133,9 @@ class PlayAlong:
         self._wait = wait or (lambda event, timeout: event.wait(timeout))
         self.midi_clock = midi_clock
         self.provenance = provenance or Provenance()
+        # The person's notes as they are played: (note at its beat, True) on a key press,
+        # (the whole note, False) on its release; for a piano roll.
+        self.on_note: Callable[[NoteEvent, bool], None] | None = None
         self.on_bar: Callable[[int, str], None] | None = None
         self.on_state: Callable[[str], None] | None = None
         self.on_error: Callable[[BaseException], None] | None = None
@@ -148,7 +151,7 @@ class PlayAlong:
         self._band: list[NoteEvent] = []
         self._solo: list[NoteEvent] = []
         self._you: list[NoteEvent] = []
-        self._held: dict[int, tuple[float, int, float]] = {}  # pitch -> (beat, velocity, time)
+        self._held: dict[int, tuple[float, int]] = {}  # pitch -> (beat, velocity)
         self._last_off = 0.0
         self._answer_window: tuple[float, float] | None = None
         self._cut_at: float | None = None
@@ -161,14 +164,18 @@ class PlayAlong:
     def start(self) -> None:
         """The band starts (after the count-in if asked) and the session thread runs."""
         previous_position, previous_finished = self.player.on_position, self.player.on_finished
-        self.player.on_position = lambda beat: (
-            self._on_position(beat),
-            previous_position and previous_position(beat),
-        )
-        self.player.on_finished = lambda: (
-            self._on_finished(),
-            previous_finished and previous_finished(),
-        )
+
+        def on_position(beat: float) -> None:
+            self._on_position(beat)
+            if previous_position is not None:
+                previous_position(beat)
+
+        def on_finished() -> None:
+            self._on_finished()
+            if previous_finished is not None:
+                previous_finished()
+
+        self.player.on_position, self.player.on_finished = on_position, on_finished
         programs = {**DEFAULT_PROGRAMS, YOU_CHANNEL: YOU_PROGRAM}
         self.player.stream(
             self._band_bars(), tempo_bpm=self.settings.tempo_bpm, swing=self.settings.swing,
@@ -213,17 +220,20 @@ class PlayAlong:
         beat = self._beat_at(when)
         cut = False
         with self._lock:
+            ended = self._close_note(message.note, beat, when)
             if velocity:
-                self._close_note(message.note, beat, when)
-                self._held[message.note] = (beat, velocity, when)
+                self._held[message.note] = (beat, velocity)
                 window = self._answer_window
                 if self.settings.mode == CALL and window and self._cut_at is None:
                     cut = window[0] <= beat < window[1]
                     if cut:
                         self._cut_at = beat
                         self._solo = _clip(self._solo, 0.0, beat)
-            else:
-                self._close_note(message.note, beat, when)
+        if ended is not None:
+            self._call(self.on_note, ended, False)
+        if velocity:
+            pressed = NoteEvent(beat, 0.0, message.note, velocity, YOU_CHANNEL)
+            self._call(self.on_note, pressed, True)
         if cut:
             self.player.cut(SOLO_CHANNEL)
             self._call(self.on_state, YOU)
@@ -235,7 +245,7 @@ class PlayAlong:
             end = self._end if self._stopped_beat is None else min(self._end, self._stopped_beat)
             held = [
                 NoteEvent(start, max(end - start, 0.0), pitch, velocity, YOU_CHANNEL)
-                for pitch, (start, velocity, _) in self._held.items()
+                for pitch, (start, velocity) in self._held.items()
             ]
             events = _clip(self._band + self._you + held + self._solo, 0.0, end)
         extra = dict(self.provenance.extra)
@@ -394,7 +404,7 @@ class PlayAlong:
         with self._lock:
             held = [
                 NoteEvent(begun, until - begun, pitch, velocity, YOU_CHANNEL)
-                for pitch, (begun, velocity, _) in self._held.items()
+                for pitch, (begun, velocity) in self._held.items()
             ]
             return _clip(self._you + held, start, until)
 
@@ -442,14 +452,16 @@ class PlayAlong:
         if cut is not None:  # the person cut in while this bar was being scheduled
             self.player.cut(SOLO_CHANNEL)
 
-    def _close_note(self, pitch: int, beat: float, when: float) -> None:
+    def _close_note(self, pitch: int, beat: float, when: float) -> NoteEvent | None:
+        """End the person's note of `pitch` if it sounds: recorded, and returned."""
         held = self._held.pop(pitch, None)
-        if held is not None:
-            start, velocity, _ = held
-            self._you.append(
-                NoteEvent(start, max(beat - start, 0.01), pitch, velocity, YOU_CHANNEL)
-            )
-            self._last_off = when
+        if held is None:
+            return None
+        start, velocity = held
+        note = NoteEvent(start, max(beat - start, 0.01), pitch, velocity, YOU_CHANNEL)
+        self._you.append(note)
+        self._last_off = when
+        return note
 
     @staticmethod
     def _call(callback: Callable[..., object] | None, *args: object) -> None:

@@ -91,6 +91,8 @@ def test_trading_answers_in_the_answer_bars_primed_with_the_phrase():
     session, port = make_session(clock, answerer)
     bars: list[tuple[int, str]] = []
     session.on_bar = lambda bar, role: bars.append((bar, role))
+    notes: list[tuple[NoteEvent, bool]] = []
+    session.on_note = lambda note, on: notes.append((note, on))
     session.start()
     zero = wait_for_origin(session)
     phrase = [(b * 0.5, 0.4, 60 + b) for b in range(14)]  # bars 1-2, up to beat 7
@@ -111,6 +113,11 @@ def test_trading_answers_in_the_answer_bars_primed_with_the_phrase():
     assert len(beats_of(port, zero, YOU_CHANNEL)) == 20  # passed through
     assert unmatched_notes(port.messages) == []
     assert [role for bar, role in bars if bar in (0, 2, 4, 6)] == [YOU, ANSWER, YOU, ANSWER]
+    # The window's piano roll hears the person's key presses and releases as they come.
+    assert [on for _, on in notes[:4]] == [True, False, True, False]
+    released = notes[1][0]
+    assert (released.start_beat, released.pitch, released.channel) == (0.0, 60, YOU_CHANNEL)
+    assert released.duration_beats == pytest.approx(0.4)
 
     take = session.take()
     you, answer = take.part(YOU_CHANNEL), take.part(SOLO_CHANNEL)
