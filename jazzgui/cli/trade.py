@@ -15,7 +15,7 @@ from jazzgui.music.events import SOLO_CHANNEL, YOU_CHANNEL, Provenance, Take
 from jazzgui.music.midifile import write_take_midi
 from jazzgui.music.progression import FORMS, Progression
 from jazzgui.playback.clock import MidiClock
-from jazzgui.playback.midi_in import VIRTUAL_INPUT_NAME, MidiInput, match_port, open_input
+from jazzgui.playback.midi_in import VIRTUAL_INPUT_NAME, match_port, open_input
 from jazzgui.playback.play_along import (
     ANSWER,
     COUNT_IN,
@@ -87,7 +87,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from jazzgui.cli.generate import _model, _progression
+    from jazzgui.cli.generate import _progression
 
     if args.choruses < 1:
         raise JazzGUIError(f"--choruses must be at least 1 (got {args.choruses})")
@@ -103,27 +103,22 @@ def run(args: argparse.Namespace) -> int:
     # they wake, not after another thread's 5 ms slice.
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     backend = JACK_BACKEND if args.jack else None
-    output = _output_name(args.output, backend)  # port mistakes are told before the model loads
-    port = open_output(output, backend)
+    # Both ports are found before either is opened (an open port of ours would be listed
+    # among the other kind), and before the model loads, so a mistake is told at once.
+    output = _output_name(args.output, backend)
+    midi_input = open_input(args.input, backend=backend)
+    try:
+        port = open_output(output, backend)
+    except JazzGUIError:
+        midi_input.close()
+        raise
     player = Player(port)
-    midi_input: MidiInput | None = None
     session: PlayAlong | None = None
     interrupted = False
     try:
-        midi_input = open_input(args.input, backend=backend)
-        model = _model(args.model)
-        changes = progression.repeated(args.choruses)
-        answerer = PhraseAnswerer(
-            model, changes, SamplerSettings(temperature=args.temperature), seed=args.seed
-        )
-        session = PlayAlong(
-            player, changes, answerer, replace(settings, band_seed=answerer.seed),
-            midi_clock=MidiClock(player.send) if args.clock else None,
-            provenance=_provenance(model.name, answerer, progression, args),
-        )  # fmt: skip
-        session.on_bar = _bar_printer()
+        session = _session(args, progression, settings, player)
         midi_input.handler = session.person_message
-        print(_announce(settings, midi_input.name, output, answerer.seed), flush=True)
+        print(_announce(session, midi_input.name, output), flush=True)
         session.start()
         while not session.wait(0.2):
             pass
@@ -132,13 +127,32 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if session is not None:
             session.stop()
-        if midi_input is not None:
-            midi_input.close()
+        midi_input.close()
         player.close()
         port.close()
     if session is not None:
         _report(session, args.record)
     return 130 if interrupted else 0
+
+
+def _session(
+    args: argparse.Namespace, progression: Progression, settings: PlayAlongSettings, player: Player
+) -> PlayAlong:
+    """The model and its answerer, and the session on the player (the band seeded alike)."""
+    from jazzgui.cli.generate import _model
+
+    model = _model(args.model)
+    changes = progression.repeated(args.choruses)
+    answerer = PhraseAnswerer(
+        model, changes, SamplerSettings(temperature=args.temperature), seed=args.seed
+    )
+    session = PlayAlong(
+        player, changes, answerer, replace(settings, band_seed=answerer.seed),
+        midi_clock=MidiClock(player.send) if args.clock else None,
+        provenance=_provenance(model.name, answerer, progression, args),
+    )  # fmt: skip
+    session.on_bar = _bar_printer()
+    return session
 
 
 def _output_name(pattern: str | None, backend: str | None) -> str:
@@ -163,13 +177,14 @@ def _provenance(
     )
 
 
-def _announce(settings: PlayAlongSettings, source: str, output: str, seed: int) -> str:
+def _announce(session: PlayAlong, source: str, output: str) -> str:
+    settings = session.settings
     how = (
         f"trading {settings.bars} bars, you first"
         if settings.mode == TRADE
         else f"call-and-response: JazzGUI answers after {settings.silence_beats:g} beat(s) of rest"
     )
-    return f"{how}; your notes from {source!r}, sound on {output!r}; seed {seed}"
+    return f"{how}; your notes from {source!r}, sound on {output!r}; seed {session.provenance.seed}"
 
 
 def _bar_printer() -> Callable[[int, str], None]:
