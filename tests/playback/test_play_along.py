@@ -19,6 +19,7 @@ from jazzgui.music.progression import parse_progression
 from jazzgui.playback.clock import PULSES_PER_QUARTER, MidiClock
 from jazzgui.playback.play_along import ANSWER, CALL, YOU, PlayAlong, PlayAlongSettings
 from jazzgui.playback.player import Player
+from jazzgui.playback.timing import beat_to_seconds, seconds_to_beat
 
 TEMPO = 240.0
 BEAT_S = 60.0 / TEMPO
@@ -218,3 +219,44 @@ def test_settings_are_checked_in_words():
     assert any("tempo" in p for p in problems) and any("silence" in p for p in problems)
     with pytest.raises(ValueError, match="bars per turn"):
         make_session(FakeClock(), QuarterNotes(), bars=3)
+
+
+def test_cut_ends_one_channel_and_the_band_plays_on(fake_clock):
+    port = RecordingPort(clock=fake_clock)
+    player = Player(port, clock=fake_clock, wait=poll, realtime=False)  # the test moves time
+    solo = [NoteEvent(b, 2.0, 70 + b) for b in range(4)]
+    band = [NoteEvent(b, 1.0, 48, channel=COMP_CHANNEL) for b in range(8)]
+    player.play(solo + band, tempo_bpm=TEMPO, swing=0.5, humanize=0)
+    zero = fake_clock() + 0.05
+    fake_clock.advance(0.05 + 1.5 * BEAT_S)  # the first two solo notes sound
+    pause = threading.Event()
+    while len(beats_of(port, zero, COMP_CHANNEL)) < 2:
+        pause.wait(0.001)
+    ended = player.cut(SOLO_CHANNEL)
+    assert [n.pitch for n in ended] == [70, 71]
+    fake_clock.advance(10 * BEAT_S)
+    assert player.wait(5)
+    player.close()
+    solo_ons = [m.note for m in port.messages if m.type == "note_on" and m.channel == SOLO_CHANNEL]
+    assert solo_ons == [70, 71]  # the two still to come were dropped
+    assert len(beats_of(port, zero, COMP_CHANNEL)) == 8
+    assert unmatched_notes(port.messages) == []
+
+
+def test_a_passed_through_note_is_released_by_stop(fake_clock):
+    port = RecordingPort(clock=fake_clock)
+    player = Player(port, clock=fake_clock, wait=fake_clock.wait, realtime=False)
+    player.sound_now(YOU_CHANNEL, 60, 90)
+    player.sound_now(YOU_CHANNEL, 60, 80)  # struck again: the first one ends first
+    player.stop()
+    player.close()
+    sent = [(m.type, m.note) for m in port.messages if m.type in ("note_on", "note_off")]
+    assert sent == [("note_on", 60), ("note_off", 60), ("note_on", 60), ("note_off", 60)]
+    assert unmatched_notes(port.messages) == []
+
+
+@pytest.mark.parametrize("swing", [0.5, 0.6, 2 / 3, 0.75])
+def test_a_played_time_reads_back_as_the_straight_beat(swing):
+    for beat in [0.0, 0.25, 0.5, 0.75, 1.5, 7.3333, 11.999]:
+        heard = beat_to_seconds(beat, TEMPO, swing)
+        assert seconds_to_beat(heard, TEMPO, swing) == pytest.approx(beat)
