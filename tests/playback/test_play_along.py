@@ -260,3 +260,24 @@ def test_a_played_time_reads_back_as_the_straight_beat(swing):
     for beat in [0.0, 0.25, 0.5, 0.75, 1.5, 7.3333, 11.999]:
         heard = beat_to_seconds(beat, TEMPO, swing)
         assert seconds_to_beat(heard, TEMPO, swing) == pytest.approx(beat)
+
+
+def test_count_in_clicks_a_bar_before_the_form_and_is_left_out_of_the_take():
+    clock = FakeClock(real_scale=0.01)
+    answerer = QuarterNotes()
+    session, port = make_session(clock, answerer, count_in=True)
+    roles: list[tuple[int, str]] = []
+    session.on_bar = lambda bar, role: roles.append((bar, role))
+    session.start()
+    zero = wait_for_origin(session)  # beat 1 of the form, a bar after the clicks
+    play(session, zero, [(-1.0, 0.5, 59), (0.0, 1.0, 60)])  # a pickup in the count-in
+    assert session.wait(20)
+    session.player.close()
+    clicks = [m.note for m in port.messages if m.type == "note_on" and m.channel == COMP_CHANNEL]
+    assert clicks[:4] == [84, 77, 77, 77]
+    assert roles[0] == (-1, "count-in") and roles[1] == (0, YOU)
+    assert answerer.calls[0][2] == range(2, 4)
+    assert beats_of(port, zero, SOLO_CHANNEL)[0] == 8.0
+    take = session.take()
+    assert [n.pitch for n in take.part(YOU_CHANNEL)] == [60]
+    assert min(e.start_beat for e in take.events) == 0.0 and take.bars == 8
