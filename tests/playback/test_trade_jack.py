@@ -35,6 +35,7 @@ from test_fluidsynth_jack import (  # noqa: F401 - the fixture starts JACK when 
 
 from jazzgui.music.events import COMP_CHANNEL, SOLO_CHANNEL, YOU_CHANNEL
 from jazzgui.music.midifile import read_take_midi
+from jazzgui.playback.midi_in import open_virtual_input
 from jazzgui.playback.ports import JACK_BACKEND
 
 pytestmark = pytest.mark.jack
@@ -242,3 +243,24 @@ def test_call_and_response_on_jack_stopped_with_ctrl_c_leaves_nothing_sounding(t
     take = read_take_midi(record)
     assert [n.pitch for n in take.part(YOU_CHANNEL)] == [60, 62, 64, 66]
     assert take.part(SOLO_CHANNEL) and min(n.start_beat for n in take.part(SOLO_CHANNEL)) >= 4
+
+
+@pytest.mark.usefixtures("fluidsynth_on_jack")
+def test_the_virtual_input_takes_notes_from_another_program():
+    name = f"JazzGUI In test {os.getpid()}"
+    got: list[tuple[mido.Message, float]] = []
+    midi = open_virtual_input(lambda message, when: got.append((message, when)), name, JACK_BACKEND)
+    sender = None
+    try:
+        destinations = mido.Backend(JACK_BACKEND).get_output_names()
+        (ours,) = [d for d in destinations if d.endswith(f":{name}")]
+        sender = mido.Backend(JACK_BACKEND).open_output(ours)
+        sender.send(mido.Message("note_on", note=64, velocity=70))
+        sender.send(mido.Message("note_off", note=64))
+        assert _wait_for(lambda: len(got) == 2, 5)
+    finally:
+        if sender is not None:
+            sender.close()
+        midi.close()
+    assert [(m.type, m.note) for m, _ in got] == [("note_on", 64), ("note_off", 64)]
+    assert got[0][1] <= got[1][1]
