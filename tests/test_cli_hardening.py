@@ -125,7 +125,7 @@ def test_check_output_path_accepts_a_new_folder_only_when_asked(tmp_path):
 
 @pytest.mark.parametrize(
     ("word", "suggestion"),
-    [("genrate", "generate"), ("trade", "train"), ("evalute", "evaluate"), ("xyzzy", None)],
+    [("genrate", "generate"), ("trian", "train"), ("evalute", "evaluate"), ("xyzzy", None)],
 )
 def test_an_unknown_word_is_an_error_listing_the_commands(word, suggestion, capsys):
     assert app.main([word, "-o", "t.mid"]) == 2

@@ -1,4 +1,4 @@
-"""The headless command line: corpus / train / generate / evaluate / ports.
+"""The headless command line: corpus / train / generate / evaluate / ports / trade.
 
 Each subcommand lives in its own module with `register(subparsers)` that adds its parser and
 sets `func` to a `run(args) -> int`. Errors a person can cause print one clear line, never a
@@ -19,7 +19,7 @@ from jazzgui import __version__
 from jazzgui.errors import JazzGUIError
 
 # Subcommand modules, in the order `--help` lists them.
-_COMMANDS: tuple[str, ...] = ("corpus", "train", "generate", "evaluate", "ports")
+_COMMANDS: tuple[str, ...] = ("corpus", "train", "generate", "evaluate", "ports", "trade")
 
 
 def is_command(word: str) -> bool:

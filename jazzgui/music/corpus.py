@@ -14,7 +14,7 @@ import numpy as np
 from jazzgui.errors import JazzGUIError, TrainingError
 from jazzgui.music import leadsheet
 from jazzgui.music.defaults import SOLO_SUFFIXES
-from jazzgui.music.grammar import ValueToken, parse_token, tokenize
+from jazzgui.music.grammar import GRID, parse_token, tokenize
 from jazzgui.music.leadsheet import LeadSheet
 from jazzgui.music.snapping import SnapReport, snap_melody
 
@@ -38,6 +38,7 @@ class Vocabulary:
             raise JazzGUIError(f"the vocabulary lists these tokens twice: {', '.join(twice)}")
         for token in self._tokens:
             parse_token(token)
+        self._table: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
 
     @classmethod
     def from_bars(cls, bars: Iterable[Sequence[str]]) -> Vocabulary:
@@ -67,7 +68,26 @@ class Vocabulary:
         if not self._tokens:
             raise KeyError(token)
         wanted = parse_token(token)
-        return min(range(len(self._tokens)), key=lambda i: _distance(wanted, self._tokens[i]))
+        kinds, twelfths, has_window, uppers = self._nearest_table()
+        if wanted.window is None:
+            window_gap = np.where(has_window, 100, 0)
+        else:
+            window_gap = np.where(has_window, np.abs(uppers - wanted.window[0]), 100)
+        duration_gap = np.abs(twelfths - int(wanted.duration * GRID))
+        # The first token of least (type differs, duration gap, window gap); vectorised, as a
+        # live answer maps the tokens a person played within a beat.
+        return int(np.lexsort((window_gap, duration_gap, kinds != wanted.kind))[0])
+
+    def _nearest_table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        if self._table is None:
+            parsed = [parse_token(t) for t in self._tokens]
+            self._table = (
+                np.array([t.kind for t in parsed]),
+                np.array([int(t.duration * GRID) for t in parsed]),
+                np.array([t.window is not None for t in parsed]),
+                np.array([t.window[0] if t.window else 0 for t in parsed]),
+            )
+        return self._table
 
     def __len__(self) -> int:
         return len(self._tokens)
@@ -83,17 +103,6 @@ class Vocabulary:
 
     def __repr__(self) -> str:
         return f"Vocabulary({len(self._tokens)} tokens)"
-
-
-def _distance(wanted: ValueToken, text: str) -> tuple[int, float, int]:
-    other = parse_token(text)
-    window_gap = 0
-    if (wanted.window is None) != (other.window is None):
-        window_gap = 100
-    elif wanted.window is not None and other.window is not None:
-        window_gap = abs(wanted.window[0] - other.window[0])
-    duration_gap = abs(float(wanted.duration - other.duration))
-    return (int(wanted.kind != other.kind), duration_gap, window_gap)
 
 
 @dataclass

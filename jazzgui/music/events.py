@@ -11,6 +11,9 @@ from jazzgui.music.meter import Meter, meter_for_beats, parse_meter
 SOLO_CHANNEL = 0
 COMP_CHANNEL = 1
 BASS_CHANNEL = 2
+# The person playing along (their keyboard, passed through and recorded as "You").
+YOU_CHANNEL = 3
+YOU_PROGRAM = 4  # GM electric piano (0-based): the person, told apart from the band by ear
 
 # The swing ratio of even eighths (the player's and synth's own constant is the same value).
 STRAIGHT_SWING = 0.5
@@ -74,6 +77,7 @@ class Take:
     solo_program: int = defaults.SOLO_PROGRAM
     comp_program: int = defaults.COMP_PROGRAM
     bass_program: int = defaults.BASS_PROGRAM
+    you_program: int = YOU_PROGRAM
     swing: float = defaults.SWING
     provenance: Provenance = field(default_factory=Provenance)
     meter: str = ""  # the time signature, e.g. "6/8"; "" means beats_per_bar/4

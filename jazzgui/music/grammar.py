@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Sequence
@@ -77,8 +78,10 @@ class ValueToken:
         return self.text
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_token(text: str) -> ValueToken:
-    """The ValueToken a token text stands for; TokenError if it is not one."""
+    """The ValueToken a token text stands for; TokenError if it is not one (cached: tokens
+    are immutable and a model's vocabulary is small)."""
     match = _TOKEN_RE.match(text.strip())
     if not match:
         raise TokenError(f"{text!r} is not a value token (expected TYPE,DUR or TYPE,DUR,<+U,-L>)")

@@ -18,6 +18,7 @@ from jazzgui.music.events import (
     BASS_CHANNEL,
     COMP_CHANNEL,
     SOLO_CHANNEL,
+    YOU_CHANNEL,
     NoteEvent,
     Provenance,
     Take,
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 
 TICKS_PER_BEAT = 480
 _PART_NAMES = {SOLO_CHANNEL: "Solo", COMP_CHANNEL: "Comping", BASS_CHANNEL: "Bass"}
+# Written only when the take holds notes of a person who played along.
+_YOU_PART = (YOU_CHANNEL, "You")
 # The second text event of the conductor track: what a Take needs beyond the provenance.
 _TAKE_PREFIX = "jazzgui take: "
 
@@ -83,9 +86,14 @@ def _track(name: str, timed: list[tuple[int, mido.Message | mido.MetaMessage]]) 
 
 def take_to_midi(take: Take) -> mido.MidiFile:
     """A take as a type-1 MIDI file: conductor track, then solo, comping and bass tracks."""
-    unknown = sorted({e.channel for e in take.events} - set(_PART_NAMES))
+    parts = dict(_PART_NAMES)
+    if any(e.channel == YOU_CHANNEL for e in take.events):
+        parts[_YOU_PART[0]] = _YOU_PART[1]
+    unknown = sorted({e.channel for e in take.events} - set(parts))
     if unknown:
-        raise ValueError(f"a take uses channels 0, 1 and 2 only, not {unknown}")
+        raise ValueError(
+            f"a take uses channels 0, 1 and 2 (3 for a person playing along) only, not {unknown}"
+        )
     midi = mido.MidiFile(type=1, ticks_per_beat=TICKS_PER_BEAT)
     meter = take.time_signature
     conductor = [
@@ -113,8 +121,9 @@ def take_to_midi(take: Take) -> mido.MidiFile:
         SOLO_CHANNEL: take.solo_program,
         COMP_CHANNEL: take.comp_program,
         BASS_CHANNEL: take.bass_program,
+        YOU_CHANNEL: take.you_program,
     }
-    for channel, name in _PART_NAMES.items():
+    for channel, name in parts.items():
         timed: list[tuple[int, mido.Message | mido.MetaMessage]] = [
             (0, mido.Message("program_change", channel=channel, program=programs[channel]))
         ]
@@ -226,6 +235,7 @@ def read_take_midi(path: str | Path) -> Take:
         solo_program=programs.get(SOLO_CHANNEL, defaults.solo_program),
         comp_program=programs.get(COMP_CHANNEL, defaults.comp_program),
         bass_program=programs.get(BASS_CHANNEL, defaults.bass_program),
+        you_program=programs.get(YOU_CHANNEL, defaults.you_program),
         swing=float(swing_text) if _is_float(swing_text) else defaults.swing,
         provenance=provenance,
         meter=meter,

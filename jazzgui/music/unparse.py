@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import replace
 from fractions import Fraction
@@ -34,14 +35,16 @@ def accent_velocity(offset_in_bar: float, beats_per_bar: int) -> int:
     return _BASE_VELOCITY
 
 
-def _typed_pitches(chord: Chord, kind: str, low: int, high: int) -> list[list[int]]:
-    """Pitches in [low, high] of the wanted type, then of each fallback type the chord has."""
+@functools.lru_cache(maxsize=2048)
+def _typed_pitches(chord: Chord, kind: str, low: int, high: int) -> tuple[tuple[int, ...], ...]:
+    """Pitches in [low, high] of the wanted type, then of each fallback type the chord has
+    (cached: a live answer must be ready within a beat, and chords repeat)."""
     options = []
     for fallback in _FALLBACK[kind]:
-        pitches = [p for p in range(low, high + 1) if chord.classify(p) == fallback]
+        pitches = tuple(p for p in range(low, high + 1) if chord.classify(p) == fallback)
         if pitches:
             options.append(pitches)
-    return options
+    return tuple(options)
 
 
 # How far (semitones, one standard deviation) a chosen pitch tends to stray from the interval
@@ -51,7 +54,7 @@ CONTOUR_SPREAD = 1.5
 
 
 def _choose(
-    pitches: list[int],
+    pitches: Sequence[int],
     rng: np.random.Generator,
     target: float | None,
     leaning: np.ndarray | None = None,
@@ -131,7 +134,7 @@ def unparse_bar(
 
 def _pick_pitch(
     token: ValueToken,
-    typed: list[list[int]],
+    typed: Sequence[Sequence[int]],
     prev_pitch: int | None,
     restrike: bool,
     can_hold: bool,

@@ -49,6 +49,7 @@ LOOKAHEAD_BARS = 2
 REALTIME_PRIORITY = 10
 
 _OFF, _TICK, _ON = 0, 1, 2  # at the same instant: note-offs first, note-ons last
+_LIVE_OWNER = 0  # owner of notes sounded by sound_now (scheduled notes count from 1)
 
 Waiter = Callable[[threading.Event, float], bool]
 
@@ -82,6 +83,10 @@ class _Session:
         return self.origin + beat_to_seconds(beat, self.tempo_bpm, self.swing)
 
 
+def _thread_name() -> str:
+    return f"Thread {threading.current_thread().name!r}"
+
+
 def raise_thread_priority() -> str:
     """Ask the OS to run the calling (player or audio) thread before ordinary work, if allowed.
 
@@ -92,18 +97,24 @@ def raise_thread_priority() -> str:
     if hasattr(os, "sched_setscheduler"):
         try:
             os.sched_setscheduler(0, os.SCHED_RR, os.sched_param(REALTIME_PRIORITY))
-            log.info("Player thread runs with realtime priority %d", REALTIME_PRIORITY)
+            log.info(
+                "%s runs with realtime priority %d",
+                threading.current_thread().name,
+                REALTIME_PRIORITY,
+            )
             return "realtime"
         except (OSError, AttributeError):
             pass
     if hasattr(os, "setpriority"):
         try:
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), -10)
-            log.info("Player thread runs at nice -10")
+            log.info("%s runs at nice -10", _thread_name())
             return "nice"
         except (OSError, AttributeError):
             pass
-    log.info("Player thread runs at normal priority (no permission to raise it)")
+    log.info(
+        "%s runs at normal priority (no permission to raise it)", threading.current_thread().name
+    )
     return "normal"
 
 
@@ -275,6 +286,43 @@ class Player:
             if self._session is not None and self._session.origin is not None:
                 self._send_programs_locked(self._session)
         self._report_offs(silenced)
+
+    def send(self, message: mido.Message) -> None:
+        """Send a message now (MIDI clock, Start, Stop), serialised with the player's sends:
+        an rtmidi port must not be written from two threads at once."""
+        with self._lock:
+            self._port.send(message)
+
+    def sound_now(self, channel: int, pitch: int, velocity: int) -> None:
+        """A note played outside the schedule (a person's key passed through): on when
+        `velocity` > 0, else off. Tracked, so stop, panic and close release it too."""
+        with self._lock:
+            if velocity > 0:
+                if self._tracker.is_sounding(channel, pitch):
+                    self._port.send(mido.Message("note_off", channel=channel, note=pitch))
+                self._port.send(
+                    mido.Message("note_on", channel=channel, note=pitch, velocity=velocity)
+                )
+                self._tracker.note_on(channel, pitch, _LIVE_OWNER)
+            elif self._tracker.note_off(channel, pitch, _LIVE_OWNER):
+                self._port.send(mido.Message("note_off", channel=channel, note=pitch))
+
+    def cut(self, channel: int) -> list[NoteEvent]:
+        """Drop the notes of one channel still to come and end those sounding now (a person
+        cutting in on an answer); the other parts play on. Returns the notes ended."""
+        with self._lock:
+            self._queue = [
+                entry
+                for entry in self._queue
+                if entry[3].event is None or entry[3].event.channel != channel
+            ]
+            heapq.heapify(self._queue)
+            released = self._tracker.release_channel(channel)
+            for pitch, _ in released:
+                self._port.send(mido.Message("note_off", channel=channel, note=pitch))
+        ended = [event for _, event in released if event is not None]
+        self._report_offs(ended)
+        return ended
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until playback ends (True) or the timeout passes (False)."""

@@ -36,6 +36,22 @@ def swing_beat(beat: float, swing: float = STRAIGHT) -> float:
     return whole + swing + (frac - 0.5) * ((1.0 - swing) / 0.5)
 
 
+def straight_beat(swung: float, swing: float = STRAIGHT) -> float:
+    """The inverse of swing_beat: the straight position of a beat heard at `swung`."""
+    if swing == STRAIGHT:
+        return swung
+    whole = math.floor(swung)
+    frac = swung - whole
+    if frac <= swing:
+        return whole + frac * (0.5 / swing)
+    return whole + 0.5 + (frac - swing) * (0.5 / (1.0 - swing))
+
+
+def seconds_to_beat(seconds: float, tempo_bpm: float, swing: float = STRAIGHT) -> float:
+    """The (straight) beat position heard `seconds` after the start: beat_to_seconds inverted."""
+    return straight_beat(seconds * tempo_bpm / 60.0, swing)
+
+
 def beat_to_seconds(beat: float, tempo_bpm: float, swing: float = STRAIGHT) -> float:
     """Seconds from the start of a take to a (straight) beat position, swing applied."""
     return beats_to_seconds(swing_beat(beat, swing), tempo_bpm)

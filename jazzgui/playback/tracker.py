@@ -43,6 +43,13 @@ class NoteTracker:
         del self._owners[(channel, pitch)]
         return True
 
+    def release_channel(self, channel: int) -> list[tuple[int, NoteEvent | None]]:
+        """Forget every sounding note of one channel; (pitch, event) of each, to be ended."""
+        released = [(p, ev) for (ch, p), (_, ev) in sorted(self._owners.items()) if ch == channel]
+        for pitch, _ in released:
+            del self._owners[(channel, pitch)]
+        return released
+
     def sounding(self) -> list[tuple[int, int, NoteEvent | None]]:
         """(channel, pitch, event) of every sounding note, in channel and pitch order."""
         return [(ch, p, ev) for (ch, p), (_, ev) in sorted(self._owners.items())]

@@ -270,3 +270,20 @@ def test_musicxml_score_without_changes_still_has_the_solo():
     take = _take(progression_text="")
     score = take_to_score(take)
     assert len(score.flatten().notes) == 5
+
+
+def test_a_person_playing_along_gets_the_track_you(tmp_path):
+    from jazzgui.music.events import YOU_CHANNEL
+
+    take = _take(events=[NoteEvent(0, 1, 60), NoteEvent(0.5, 1, 64, 70, YOU_CHANNEL)])
+    take.you_program = 5
+    names = [track.name for track in midifile.take_to_midi(take).tracks]
+    assert names[-1] == "You" and "Solo" in names
+    path = tmp_path / "trade.mid"
+    write_take_midi(take, path)
+    back = read_take_midi(path)
+    assert back.part(YOU_CHANNEL) == [NoteEvent(0.5, 1, 64, 70, YOU_CHANNEL)]
+    assert back.you_program == 5
+    # A take without the person has no such track.
+    alone = _take(events=[NoteEvent(0, 1, 60)])
+    assert "You" not in [track.name for track in midifile.take_to_midi(alone).tracks]
