@@ -7,7 +7,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from jazzgui.errors import InputFileError
+from jazzgui.music import defaults
 from jazzgui.music.corpus import Corpus, Vocabulary, build_corpus
+from jazzgui.music.meter import COMMON_METERS, parse_meter
+from jazzgui.music.progression import FORMS, Progression, form_progression, parse_progression
 from jazzgui.music.selection import BarRangeError, parse_bar_range, parse_track
 from jazzgui.music.wording import plural
 
@@ -88,3 +91,25 @@ def describe_vocabulary(corpus: Corpus) -> str:
         f"{len(corpus.vocabulary)} values = {kinds} types x {durations} durations x "
         f"{intervals} intervals in combination ({kinds + durations + intervals} head outputs)"
     )
+
+
+def add_changes_arguments(parser: argparse.ArgumentParser) -> None:
+    """--progression or --form, and --meter: the changes a take or a session plays over."""
+    changes = parser.add_mutually_exclusive_group()
+    changes.add_argument(
+        "--progression", metavar="TEXT", help="changes such as 'Dm7 G7 | Cmaj7 | Cmaj7 |'"
+    )
+    changes.add_argument("--form", choices=sorted(FORMS), help="a built-in form")
+    parser.add_argument(
+        "--meter", metavar="N/D", default=None,
+        help=f"time signature: {', '.join(COMMON_METERS)}... (default 4/4, or the (3/4)-style "
+        "marker at the head of --progression); forms are played bar for bar in it",
+    )  # fmt: skip
+
+
+def progression_from_args(args: argparse.Namespace) -> Progression:
+    """The changes `add_changes_arguments` asked for (given but empty is an error)."""
+    meter = parse_meter(args.meter, "meter (--meter)") if args.meter is not None else None
+    if args.progression is not None:
+        return parse_progression(args.progression, meter=meter)
+    return form_progression(args.form or defaults.FORM, meter)

@@ -7,6 +7,7 @@ import sys
 import time
 
 from jazzgui import limits
+from jazzgui.cli._args import add_changes_arguments, progression_from_args
 from jazzgui.errors import AudioError, ModelFileError, PortError
 from jazzgui.files import check_output_path
 from jazzgui.model.modelfile import JazzModel, load_model
@@ -15,8 +16,6 @@ from jazzgui.model.starter import starter_model_path
 from jazzgui.model.takes import TakeRequest, TakeStream, model_label
 from jazzgui.music import defaults
 from jazzgui.music.events import SOLO_CHANNEL, Take
-from jazzgui.music.meter import COMMON_METERS, parse_meter
-from jazzgui.music.progression import FORMS, Progression, form_progression, parse_progression
 from jazzgui.playback.export import export_take
 
 BUILTIN_PORT = "builtin"  # `--play builtin`: the built-in synth instead of a MIDI output
@@ -36,16 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("-o", "--output", required=True, metavar="TAKE.mid", help="MIDI to write")
     parser.add_argument("--model", metavar="MODEL", help="a .jazzmodel (default: starter model)")
-    changes = parser.add_mutually_exclusive_group()
-    changes.add_argument(
-        "--progression", metavar="TEXT", help="changes such as 'Dm7 G7 | Cmaj7 | Cmaj7 |'"
-    )
-    changes.add_argument("--form", choices=sorted(FORMS), help="a built-in form")
-    parser.add_argument(
-        "--meter", metavar="N/D", default=None,
-        help=f"time signature: {', '.join(COMMON_METERS)}... (default 4/4, or the (3/4)-style "
-        "marker at the head of --progression); forms are played bar for bar in it",
-    )  # fmt: skip
+    add_changes_arguments(parser)
     parser.add_argument(
         "--choruses", type=limits.CHORUSES.argument_type(), default=defaults.CHORUSES,
         help="times through (default %(default)s)",
@@ -127,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
     check_output_path(args.output, "take")  # mistakes are reported before anything loads
     if args.wav:
         check_output_path(args.wav, "WAV file")
-    progression = _progression(args)
+    progression = progression_from_args(args)
     limits.check_take_length(args.choruses, len(progression))
     model = _model(args.model)
     settings = SamplerSettings(
@@ -222,10 +212,3 @@ def _model(path: str | None) -> JazzModel:
             "--model my.jazzmodel",
         )
     return load_model(starter)
-
-
-def _progression(args: argparse.Namespace) -> Progression:
-    meter = parse_meter(args.meter, "meter (--meter)") if args.meter is not None else None
-    if args.progression is not None:  # given but empty is an error, not the default form
-        return parse_progression(args.progression, meter=meter)
-    return form_progression(args.form or defaults.FORM, meter)

@@ -9,13 +9,14 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from jazzgui import limits
+from jazzgui.cli._args import add_changes_arguments, progression_from_args
 from jazzgui.errors import JazzGUIError, PortError
 from jazzgui.files import check_output_path
 from jazzgui.model.sampling import SamplerSettings
 from jazzgui.model.trading import PhraseAnswerer
 from jazzgui.music.events import SOLO_CHANNEL, YOU_CHANNEL, Provenance, Take
 from jazzgui.music.midifile import write_take_midi
-from jazzgui.music.progression import FORMS, Progression
+from jazzgui.music.progression import Progression
 from jazzgui.playback.clock import MidiClock
 from jazzgui.playback.midi_in import VIRTUAL_INPUT_NAME, match_port, open_input
 from jazzgui.playback.play_along import (
@@ -64,15 +65,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--bars", type=int, choices=TRADE_BARS, default=4, help="bars per turn (default 4)"
     )
-    changes = parser.add_mutually_exclusive_group()
-    changes.add_argument(
-        "--progression", metavar="TEXT", help="changes such as 'Dm7 G7 | Cmaj7 | Cmaj7 |'"
-    )
-    changes.add_argument("--form", choices=sorted(FORMS), help="a built-in form")
-    parser.add_argument(
-        "--meter", metavar="N/D", default=None,
-        help="time signature, e.g. 3/4 (default 4/4, or a (3/4) marker heading --progression)",
-    )  # fmt: skip
+    add_changes_arguments(parser)
     parser.add_argument(
         "--choruses", type=limits.CHORUSES.argument_type(), default=1,
         help="times through (default 1)",
@@ -104,11 +97,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from jazzgui.cli.generate import _progression
-
     if args.record:
         check_output_path(args.record, "recording")  # before a note is played
-    progression = _progression(args)
+    progression = progression_from_args(args)
     limits.check_take_length(args.choruses, len(progression))
     settings = PlayAlongSettings(
         mode=args.mode, bars=args.bars, tempo_bpm=args.tempo, count_in=args.count_in,
