@@ -8,6 +8,7 @@ from pathlib import Path
 
 from jazzgui.errors import InputFileError
 from jazzgui.music.corpus import Corpus, Vocabulary, build_corpus
+from jazzgui.music.corpus_reader import ReadStats
 
 
 def bar_range(text: str) -> tuple[int, int]:
@@ -53,6 +54,15 @@ def add_selection_arguments(parser: argparse.ArgumentParser, what: str = "") -> 
     parser.add_argument(
         "--bars", type=bar_range, metavar="A-B", help=f"{what}bars A to B (1-based, inclusive)"
     )
+    parser.add_argument(
+        "--jobs", type=positive, metavar="N",
+        help="read files in N processes (default: one per core)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--no-cache", action="store_true",
+        help="read every file anew, ignoring and not filling the corpus cache "
+        "(JAZZGUI_CACHE_DIR, default the user's cache folder)",
+    )  # fmt: skip
 
 
 def read_corpus(
@@ -63,9 +73,11 @@ def read_corpus(
 ) -> Corpus:
     """The corpus of the selection options; prints what was read; a corpus with no usable file
     is an InputFileError."""
+    stats = ReadStats()
     corpus = build_corpus(
         paths, track=track_spec(args.track), bars=args.bars, vocabulary=vocabulary,
-        chord_track=track_spec(args.chord_track),
+        chord_track=track_spec(args.chord_track), workers=args.jobs,
+        use_cache=not args.no_cache, stats=stats,
     )  # fmt: skip
     for entry in corpus.entries:
         if not entry.ok:
@@ -76,6 +88,8 @@ def read_corpus(
                 f", melody {sheet.melody_track}, chords from {sheet.chord_source}" if sheet else ""
             )
             print(f"read {entry.path}: {len(entry.bars)} bars, {entry.token_count} tokens{source}")
+    if verbose:
+        print(f"read {stats.describe()}")
     if not corpus.ok_entries:
         raise InputFileError(
             Path(paths[0]),
