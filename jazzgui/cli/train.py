@@ -8,6 +8,7 @@ Tx separate softmax outputs whose losses Keras adds up: ~130 at epoch 1).
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -17,6 +18,7 @@ from pathlib import Path
 from jazzgui.cli._args import add_selection_arguments, read_corpus
 from jazzgui.errors import JazzGUIError
 from jazzgui.model.config import STRATEGIES, ModelConfig, TrainConfig
+from jazzgui.model.distributed import ClusterRole, cluster_role
 from jazzgui.model.modelfile import SUFFIX, load_model, save_model
 from jazzgui.music.corpus import Corpus, Vocabulary
 
@@ -66,6 +68,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    role = _cluster_role(args.strategy)
     output = Path(args.output)
     if not output.suffix:
         output = output.with_suffix(SUFFIX)
@@ -108,6 +111,9 @@ def run(args: argparse.Namespace) -> int:
     if not result.history:
         print("stopped before the first epoch finished: nothing to save", file=sys.stderr)
         return 130
+    if not role.is_chief:
+        print(f"trained as {role.describe()}: the chief writes the model, this worker nothing")
+        return 130 if result.reason == "stopped" else 0
     save_model(result.model, output)
     card = result.model.card
     best = result.history[result.best_epoch - 1]
@@ -127,6 +133,15 @@ def run(args: argparse.Namespace) -> int:
     if result.reason == "early stopping":
         print(f"early stopping: validation loss stopped improving after epoch {result.best_epoch}")
     return 0
+
+
+def _cluster_role(strategy: str) -> ClusterRole:
+    """This process's role when training across machines (TF_CONFIG), else a lone chief."""
+    if strategy == "multiworker" or (strategy == "auto" and os.environ.get("TF_CONFIG")):
+        role = cluster_role()
+        print(f"multi-worker training: this process is {role.describe()}")
+        return role
+    return cluster_role({})
 
 
 def _first_interrupt(stop: threading.Event):

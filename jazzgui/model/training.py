@@ -274,6 +274,24 @@ class _Loop:
 
         self.train_step = train_step
         self.eval_step = eval_step
+        self.any_stop = None
+        if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+
+            @tf.function
+            def any_stop(flag: Any) -> Any:
+                return strategy.reduce(
+                    tf.distribute.ReduceOp.SUM, strategy.run(tf.identity, args=(flag,)), axis=None
+                )
+
+            self.any_stop = any_stop
+
+    def _stop_requested(self, should_stop: Callable[[], bool] | None) -> bool:
+        wanted = should_stop is not None and should_stop()
+        if self.any_stop is None:
+            return wanted
+        # Every worker leaves at the same batch (one Ctrl-C stops all): a worker that stopped
+        # alone would leave the others waiting in the next all-reduce for ever.
+        return float(self.any_stop(self.tf.constant(float(wanted)))) > 0
 
     def train_epoch(self, should_stop: Callable[[], bool] | None) -> float | None:
         """Mean loss per token over the epoch's windows, or None when stopped part-way."""
@@ -281,7 +299,7 @@ class _Loop:
         for _ in range(self.batches):
             # Keep the results on the device: reading them would wait for each step to finish.
             sums.append(self.train_step(self.train_iter))
-            if should_stop is not None and should_stop():
+            if self._stop_requested(should_stop):
                 return None
         total, count = np.sum([[float(v) for v in pair] for pair in sums], axis=0)
         return float(total / max(count * self.tx, 1.0))
