@@ -10,6 +10,7 @@ import hashlib
 import logging
 import math
 import os
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ import numpy as np
 
 from jazzgui.errors import TrainingError
 from jazzgui.model.config import ModelConfig, TrainConfig
+from jazzgui.model.dataset import ArrayWindows, StreamedWindows, write_streams
 from jazzgui.model.modelfile import JazzModel, package_versions
 
 if TYPE_CHECKING:
@@ -107,30 +109,27 @@ def train(
         train_seqs, val_seqs = corpus.split_by_bars(train_config.val_fraction, train_config.seed)
     else:
         train_seqs, val_seqs = corpus.sequences(), []
-    n = len(vocabulary)
     tx = model_config.tx
-    x, y = training_windows(
-        train_seqs, n, tx=tx, seed=train_config.seed, max_windows=train_config.max_windows
-    )
-    x_val = y_val = None
-    if val_seqs:
-        try:
-            xv, yv = training_windows(val_seqs, n, tx=tx, seed=train_config.seed)
-            x_val, y_val = xv.argmax(-1).astype(np.int32), yv
-        except TrainingError:
+    with tempfile.TemporaryDirectory(prefix="jazzgui-windows-") as folder:
+        # Windows are cut from token files as training reads them: memory stays flat.
+        train_data = StreamedWindows(
+            write_streams(train_seqs, Path(folder) / "train"), tx, limit=train_config.max_windows
+        )
+        if train_data.count == 0:
+            training_windows(train_seqs, len(vocabulary), tx=tx)  # raises, saying what to do
+        val_data = StreamedWindows(write_streams(val_seqs, Path(folder) / "val"), tx)
+        if val_seqs and val_data.count == 0:
             log.warning("the validation bars are shorter than Tx=%d tokens: no validation loss", tx)
-    result = train_on_windows(
-        x.argmax(-1).astype(np.int32),
-        y,
-        vocabulary,
-        model_config,
-        train_config,
-        x_val=x_val,
-        y_val=y_val,
-        on_epoch=on_epoch,
-        should_stop=should_stop,
-        initial_weights=resume.weights if resume is not None else None,
-    )
+        result = train_on_data(
+            train_data,
+            val_data if val_data.count else None,
+            vocabulary,
+            model_config,
+            train_config,
+            on_epoch=on_epoch,
+            should_stop=should_stop,
+            initial_weights=resume.weights if resume is not None else None,
+        )
     result.model.card = _card(corpus, result, train_config, resume)
     result.model.primers = _primers(corpus, train_config.seed)
     # Every file whole (validation bars too): the sampler keeps its takes from copying any of it.
@@ -152,6 +151,24 @@ def train_on_windows(
     initial_weights: dict[str, np.ndarray] | None = None,
 ) -> TrainResult:
     """Train on prepared windows: x int token ids (m, Tx), y next-token ids (m, Tx)."""
+    val = ArrayWindows(x_val, y_val) if x_val is not None and y_val is not None else None
+    return train_on_data(
+        ArrayWindows(x, y), val, vocabulary, model_config, train_config,
+        on_epoch=on_epoch, should_stop=should_stop, initial_weights=initial_weights,
+    )  # fmt: skip
+
+
+def train_on_data(
+    train_data: ArrayWindows | StreamedWindows,
+    val_data: ArrayWindows | StreamedWindows | None,
+    vocabulary: Sequence[str],
+    model_config: ModelConfig,
+    train_config: TrainConfig,
+    on_epoch: Callable[[EpochLog], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    initial_weights: dict[str, np.ndarray] | None = None,
+) -> TrainResult:
+    """Train on windows in memory or streamed from disk (jazzgui.model.dataset)."""
     problems = model_config.validate() + train_config.validate()
     if problems:
         raise TrainingError("Bad training settings: " + "; ".join(problems))
@@ -172,7 +189,7 @@ def train_on_windows(
         )
         optimizer = keras.optimizers.Adam(learning_rate=schedule)
         optimizer.build(network.trainable_variables)
-    loop = _Loop(tf, strategy, network, optimizer, x, y, x_val, y_val, train_config)
+    loop = _Loop(tf, strategy, network, optimizer, train_data, val_data, train_config)
     history: list[EpochLog] = []
     best_weights: list[np.ndarray] | None = None
     best_epoch, best_score, reason = 0, math.inf, "finished"
@@ -208,8 +225,8 @@ def train_on_windows(
         best_epoch=best_epoch,
         reason=reason,
         replicas=replicas,
-        windows=len(x),
-        val_windows=0 if x_val is None else len(x_val),
+        windows=train_data.count,
+        val_windows=0 if val_data is None else val_data.count,
     )
 
 
@@ -224,22 +241,27 @@ class _Loop:
         strategy: Any,
         network: Any,
         optimizer: Any,
-        x: np.ndarray,
-        y: np.ndarray,
-        x_val: np.ndarray | None,
-        y_val: np.ndarray | None,
+        train_data: ArrayWindows | StreamedWindows,
+        val_data: ArrayWindows | StreamedWindows | None,
         config: TrainConfig,
     ) -> None:
         self.tf = tf
         self.strategy = strategy
-        self.batches = math.ceil(len(x) / config.batch_size)
-        self.tx = x.shape[1]
-        train_data = _dataset(tf, x, y, config, shuffle=True).repeat()
-        self.train_iter = iter(strategy.experimental_distribute_dataset(train_data))
+        self.batches = math.ceil(train_data.count / config.batch_size)
+        self.tx = train_data.tx
+        self.train_iter = iter(
+            strategy.distribute_datasets_from_function(
+                lambda context: train_data.make(
+                    context, config.batch_size, config.seed, shuffle=True
+                ).repeat()
+            )
+        )
         self.val_data = None
-        if x_val is not None and len(x_val):
+        if val_data is not None and val_data.count:
+            # Each global batch split across the replicas: a replica given its own batches
+            # would get an empty one at the end, which the LSTM cannot be traced for.
             self.val_data = strategy.experimental_distribute_dataset(
-                _dataset(tf, x_val, y_val, config, shuffle=False)
+                val_data.make(None, config.batch_size, config.seed, shuffle=False)
             )
         variables = network.trainable_variables
 
@@ -319,19 +341,6 @@ def _crossentropy(tf: Any, targets: Any, probabilities: Any) -> Any:
     """Cross-entropy per token from softmax outputs (clipped as Keras does: no log(0))."""
     picked = tf.gather(probabilities, tf.cast(targets, tf.int32), axis=-1, batch_dims=2)
     return -tf.math.log(tf.clip_by_value(picked, 1e-7, 1.0))
-
-
-def _dataset(tf: Any, x: np.ndarray, y: np.ndarray, config: TrainConfig, shuffle: bool) -> Any:
-    data = tf.data.Dataset.from_tensor_slices((x.astype(np.int32), y.astype(np.int32)))
-    if shuffle:
-        data = data.shuffle(len(x), seed=config.seed, reshuffle_each_iteration=True)
-    options = tf.data.Options()
-    # Windows are independent examples: shard them by element across workers.
-    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
-    # The windows are already in memory: tf.data's autotuner and a prefetch thread only compete
-    # with the train step for the CPU (measured slightly slower on two cores).
-    options.autotune.enabled = False
-    return data.batch(config.batch_size).with_options(options)
 
 
 def _sha256(path: Path) -> str:
