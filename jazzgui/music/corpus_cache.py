@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import hashlib
 import json
 import logging
@@ -120,7 +121,7 @@ class CorpusCache:
             and hashlib.sha256(payload).digest() == data[len(_FORMAT) : head]
         )
         try:
-            entry = pickle.loads(payload) if intact else None
+            entry = _unpickle(payload) if intact else None
         except Exception:  # an entry another version wrote, or bytes flipped on disk
             entry = None
         if not isinstance(entry, CachedRead):
@@ -178,3 +179,16 @@ class CorpusCache:
             total -= size
             removed += 1
         return removed
+
+
+def _unpickle(payload: bytes) -> object:
+    """pickle.loads with the garbage collector paused: the thousands of small objects of a
+    corpus's lead sheets otherwise set off collection after collection as the heap grows
+    (1,080 entries: 1.18 s with it, 0.36 s without)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return pickle.loads(payload)
+    finally:
+        if collecting:
+            gc.enable()
