@@ -20,6 +20,10 @@ from typing import Any
 import numpy as np
 
 TOKENS = "tokens"
+# Up to this many windows are held in memory as token ids (under 30 MB at Tx=30): reading them
+# from files costs more per epoch than the step on a small corpus (1.73 s against 1.09 s an
+# epoch on the built-in corpus). Beyond it they are streamed.
+IN_MEMORY_WINDOWS = 100_000
 SHUFFLE_BUFFER = 16_384  # windows mixed across files: a few MB however large the corpus
 FILES_OPEN = 8  # files whose windows are interleaved at once
 
@@ -72,6 +76,30 @@ def write_streams(
         names.append(name)
         lengths.append(steps)
     return StreamSet(folder, names, lengths, layout)
+
+
+def training_data(
+    sequences: list[np.ndarray],
+    tx: int,
+    folder: str | Path,
+    seed: int = 0,
+    limit: int | None = None,
+    *,
+    allow_empty: bool = False,
+) -> ArrayWindows | StreamedWindows:
+    """The windows of token sequences: in memory when there are few, else streamed from
+    files written to `folder`. No window at all is a TrainingError unless `allow_empty`."""
+    from jazzgui.music.corpus import training_windows
+
+    count = sum(_window_count(len(sequence), tx, 1) for sequence in sequences)
+    if count <= IN_MEMORY_WINDOWS or count == 0:
+        vocab_size = max((int(s.max()) + 1 for s in sequences if len(s)), default=1)
+        x, y = training_windows(
+            sequences, vocab_size, tx=tx, seed=seed, max_windows=limit,
+            allow_empty=allow_empty, one_hot=False,
+        )  # fmt: skip
+        return ArrayWindows(x, y)
+    return StreamedWindows(write_streams(sequences, folder), tx, limit=limit)
 
 
 @dataclass

@@ -22,7 +22,7 @@ import numpy as np
 
 from jazzgui.errors import TrainingError
 from jazzgui.model.config import ModelConfig, TrainConfig
-from jazzgui.model.dataset import ArrayWindows, StreamedWindows, write_streams
+from jazzgui.model.dataset import ArrayWindows, StreamedWindows, training_data
 from jazzgui.model.modelfile import JazzModel, package_versions
 
 if TYPE_CHECKING:
@@ -92,8 +92,6 @@ def train(
     resume: JazzModel | None = None,
 ) -> TrainResult:
     """Train on a corpus (validation held out as whole bars) and return the model with its card."""
-    from jazzgui.music.corpus import training_windows
-
     vocabulary = corpus.vocabulary.to_list()
     if resume is not None:
         if resume.vocabulary != vocabulary:
@@ -111,13 +109,10 @@ def train(
         train_seqs, val_seqs = corpus.sequences(), []
     tx = model_config.tx
     with tempfile.TemporaryDirectory(prefix="jazzgui-windows-") as folder:
-        # Windows are cut from token files as training reads them: memory stays flat.
-        train_data = StreamedWindows(
-            write_streams(train_seqs, Path(folder) / "train"), tx, limit=train_config.max_windows
-        )
-        if train_data.count == 0:
-            training_windows(train_seqs, len(vocabulary), tx=tx)  # raises, saying what to do
-        val_data = StreamedWindows(write_streams(val_seqs, Path(folder) / "val"), tx)
+        # Many windows are cut from token files as training reads them: memory stays flat.
+        seed, limit = train_config.seed, train_config.max_windows
+        train_data = training_data(train_seqs, tx, Path(folder) / "train", seed, limit)
+        val_data = training_data(val_seqs, tx, Path(folder) / "val", seed, allow_empty=True)
         if val_seqs and val_data.count == 0:
             log.warning("the validation bars are shorter than Tx=%d tokens: no validation loss", tx)
         result = train_on_data(

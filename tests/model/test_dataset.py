@@ -9,7 +9,10 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
+from jazzgui.model import dataset
+from jazzgui.model.config import ModelConfig, TrainConfig
 from jazzgui.model.dataset import ArrayWindows, StreamedWindows, write_streams
+from jazzgui.model.training import train
 from jazzgui.music.corpus import training_windows
 
 TX = 5
@@ -102,3 +105,22 @@ def test_stride_skips_overlapping_windows(tmp_path):
     rows = _rows(windows.make(_Context(), 8, 0, shuffle=False))
     assert windows.count == 4 == len(rows)
     assert [x[0] for x, _ in rows] == [0, 5, 10, 15]
+
+
+def test_training_streams_a_corpus_with_more_windows_than_memory_holds(corpus, monkeypatch):
+    written = []
+
+    def spy(sequences, folder):
+        written.append(folder)
+        return write_streams(sequences, folder)
+
+    monkeypatch.setattr(dataset, "write_streams", spy)
+    small = train(corpus, ModelConfig(n_a=8, tx=8), TrainConfig(epochs=1))
+    assert not written  # few windows: held in memory
+    monkeypatch.setattr(dataset, "IN_MEMORY_WINDOWS", 10)
+    result = train(corpus, ModelConfig(n_a=8, tx=8), TrainConfig(epochs=3))
+    assert written[0].name == "train"  # (the few validation windows stay in memory)
+    assert result.windows == small.windows and result.val_windows == small.val_windows
+    losses = [entry.loss for entry in result.history]
+    assert len(losses) == 3 and losses[-1] < losses[0] and result.history[-1].val_loss > 0
+    assert not written[0].exists()  # the token files went with the training run
