@@ -28,10 +28,11 @@ def reference_midi() -> Path:
 
 @pytest.fixture(autouse=True)
 def _settings_in_tmp(tmp_path, monkeypatch):
-    """Keep QSettings and user data of every test in a temporary folder."""
+    """Keep QSettings, user data and the corpus cache of every test in a temporary folder."""
     monkeypatch.setenv("JAZZGUI_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("JAZZGUI_CACHE_DIR", str(tmp_path / "cache"))
 
 
 class SpeakerRecording:

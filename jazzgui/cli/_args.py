@@ -6,9 +6,11 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
+from jazzgui import limits
 from jazzgui.errors import InputFileError
 from jazzgui.music import defaults
 from jazzgui.music.corpus import Corpus, Vocabulary, build_corpus
+from jazzgui.music.corpus_reader import ReadStats
 from jazzgui.music.meter import COMMON_METERS, parse_meter
 from jazzgui.music.progression import FORMS, Progression, form_progression, parse_progression
 from jazzgui.music.selection import BarRangeError, parse_bar_range, parse_track
@@ -37,6 +39,15 @@ def add_selection_arguments(parser: argparse.ArgumentParser, what: str = "") -> 
     parser.add_argument(
         "--bars", type=bar_range, metavar="A-B", help=f"{what}bars A to B (1-based, inclusive)"
     )
+    parser.add_argument(
+        "--jobs", type=limits.JOBS.argument_type(), metavar="N",
+        help="read files in N processes (default: one per core)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--no-cache", action="store_true",
+        help="read every file anew, ignoring and not filling the corpus cache "
+        "(JAZZGUI_CACHE_DIR, default the user's cache folder)",
+    )  # fmt: skip
 
 
 def read_corpus(
@@ -48,9 +59,11 @@ def read_corpus(
 ) -> Corpus:
     """The corpus of the selection options (unquantized files snapped to their grid with
     `snap`); prints what was read; a corpus with no usable file is an InputFileError."""
+    stats = ReadStats()
     corpus = build_corpus(
         paths, track=parse_track(args.track), bars=args.bars, vocabulary=vocabulary,
-        chord_track=parse_track(args.chord_track), snap=snap,
+        chord_track=parse_track(args.chord_track), snap=snap, workers=args.jobs,
+        use_cache=not args.no_cache, stats=stats,
     )  # fmt: skip
     for entry in corpus.entries:
         if not entry.ok:
@@ -64,6 +77,8 @@ def read_corpus(
             print(f"read {entry.path}: {counts}{source}")
         if entry.ok and entry.sheet and "warnings" in entry.sheet.notes:
             print(f"  warning {entry.sheet.notes['warnings']}")
+    if verbose:
+        print(f"read {stats.describe()}")
     if not corpus.ok_entries:
         raise InputFileError(
             Path(paths[0]),

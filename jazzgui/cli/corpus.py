@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
 
 from jazzgui.cli._args import add_selection_arguments
 from jazzgui.errors import JazzGUIError
-from jazzgui.music.corpus import Corpus, CorpusEntry, Vocabulary, expand_paths
-from jazzgui.music.grammar import tokenize
-from jazzgui.music.leadsheet import CHORD_SOURCES, list_tracks, load_lead_sheet
+from jazzgui.music.corpus import CorpusEntry, Vocabulary, build_corpus, expand_paths
+from jazzgui.music.corpus_reader import ReadStats
+from jazzgui.music.leadsheet import CHORD_SOURCES, list_tracks
 from jazzgui.music.selection import parse_track
 from jazzgui.music.wording import plural
 
@@ -43,23 +42,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="also list each file's tracks with their solo scores in the bars read",
     )
     parser.set_defaults(func=run)
-
-
-def _read(path: Path, args: argparse.Namespace) -> CorpusEntry:
-    started = time.perf_counter()
-    try:
-        sheet = load_lead_sheet(
-            path,
-            track=parse_track(args.track),
-            bars=args.bars,
-            chords=args.chords,
-            chord_track=parse_track(args.chord_track),
-        )
-        entry = CorpusEntry(path, sheet, tokenize(sheet))
-    except JazzGUIError as error:
-        entry = CorpusEntry(path, None, [], str(error))
-    entry.seconds = time.perf_counter() - started
-    return entry
 
 
 def _report(entry: CorpusEntry, show_chords: bool) -> None:
@@ -102,20 +84,30 @@ def run(args: argparse.Namespace) -> int:
     if not paths:
         print("jazzgui corpus: no .mid, .midi, .xml, .mxl or .musicxml files were found there")
         return 2
-    entries = []
-    for path in paths:
-        entry = _read(path, args)
-        _report(entry, args.show_chords)
-        if args.list_tracks:
-            _print_tracks(path, args.bars)
-        entries.append(entry)
-    ok = [entry for entry in entries if entry.ok]
-    corpus = Corpus(entries, Vocabulary.from_bars(bar for entry in ok for bar in entry.bars))
-    failed = len(entries) - len(ok)
+    ready: dict[Path, CorpusEntry] = {}
+    printed = 0
+
+    def report_in_order(entry: CorpusEntry) -> None:
+        # Files finish in any order across the reading processes; print them in path order.
+        nonlocal printed
+        ready[entry.path] = entry
+        while printed < len(paths) and paths[printed] in ready:
+            _report(ready[paths[printed]], args.show_chords)
+            if args.list_tracks:
+                _print_tracks(paths[printed], args.bars)
+            printed += 1
+
+    stats = ReadStats()
+    corpus = build_corpus(
+        paths, track=parse_track(args.track), bars=args.bars, on_entry=report_in_order,
+        chords=args.chords, chord_track=parse_track(args.chord_track), workers=args.jobs,
+        use_cache=not args.no_cache, stats=stats,
+    )  # fmt: skip
+    ok = corpus.ok_entries
+    failed = len(corpus.entries) - len(ok)
     print(
-        f"Corpus: {len(ok)} file{'s' if len(ok) != 1 else ''} read, {failed} failed; "
+        f"Corpus: {plural(len(ok), 'file')} read, {failed} failed; "
         f"{plural(corpus.bar_count, 'bar')}, {plural(corpus.token_count, 'token')}, "
-        f"vocabulary {len(corpus.vocabulary)}, "
-        f"{sum(entry.seconds for entry in entries):.2f} s"
+        f"vocabulary {len(corpus.vocabulary)}; {stats.describe()}"
     )
     return 0 if ok else 2

@@ -8,6 +8,7 @@ Tx separate softmax outputs whose losses Keras adds up: ~130 at epoch 1).
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -19,6 +20,7 @@ from jazzgui.cli._args import add_selection_arguments, describe_vocabulary, read
 from jazzgui.errors import JazzGUIError, OutputPathError
 from jazzgui.files import check_output_path, fallback_path
 from jazzgui.model.config import MODEL_KINDS, STRATEGIES, ModelConfig, TrainConfig
+from jazzgui.model.distributed import ClusterRole, cluster_role
 from jazzgui.model.modelfile import SUFFIX, JazzModel, load_model, save_model
 from jazzgui.music.corpus import Corpus, Vocabulary
 from jazzgui.music.wording import plural
@@ -98,6 +100,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    role = _cluster_role(args.strategy)
     output = Path(args.output)
     if not output.suffix:
         output = output.with_suffix(SUFFIX)
@@ -146,6 +149,9 @@ def run(args: argparse.Namespace) -> int:
     if not result.history:
         print("stopped before the first epoch finished: nothing to save", file=sys.stderr)
         return 130
+    if not role.is_chief:
+        print(f"trained as {role.describe()}: the chief writes the model, this worker nothing")
+        return 130 if result.reason == "stopped" else 0
     saved = _save(result.model, output)
     moved = 1 if saved != output else 0  # saved, but not where asked: the exit status says so
     output = saved
@@ -182,6 +188,15 @@ def _save(model: JazzModel, output: Path) -> Path:
             file=sys.stderr,
         )
         return saved
+
+
+def _cluster_role(strategy: str) -> ClusterRole:
+    """This process's role when training across machines (TF_CONFIG), else a lone chief."""
+    if strategy == "multiworker" or (strategy == "auto" and os.environ.get("TF_CONFIG")):
+        role = cluster_role()
+        print(f"multi-worker training: this process is {role.describe()}")
+        return role
+    return cluster_role({})
 
 
 def _first_interrupt(stop: threading.Event):

@@ -10,6 +10,7 @@ import hashlib
 import logging
 import math
 import os
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ import numpy as np
 
 from jazzgui.errors import TrainingError
 from jazzgui.model.config import ModelConfig, TrainConfig
+from jazzgui.model.dataset import FEATURES, TOKENS, ArrayWindows, StreamedWindows, training_data
 from jazzgui.model.modelfile import JazzModel, package_versions
 
 if TYPE_CHECKING:
@@ -90,7 +92,6 @@ def train(
     resume: JazzModel | None = None,
 ) -> TrainResult:
     """Train on a corpus (validation held out as whole bars) and return the model with its card."""
-
     vocabulary = corpus.vocabulary.to_list()
     if resume is not None:
         if resume.vocabulary != vocabulary:
@@ -107,20 +108,30 @@ def train(
             "The new kind of network needs each file's chords, which this corpus lacks: "
             "train it from MIDI or MusicXML files, or use --kind reference"
         )
-    windows = _windows(corpus, model_config, train_config)
-    result = train_on_windows(
-        *windows.train,
-        vocabulary,
-        model_config,
-        train_config,
-        x_val=windows.val[0],
-        y_val=windows.val[1],
-        on_epoch=on_epoch,
-        should_stop=should_stop,
-        initial_weights=resume.weights if resume is not None else None,
-        features=windows.train_features,
-        features_val=windows.val_features,
-    )
+    train_part, val_part = _split(corpus, model_config, train_config)
+    tx = model_config.tx
+    with tempfile.TemporaryDirectory(prefix="jazzgui-windows-") as folder:
+        # Many windows are cut from token files as training reads them: memory stays flat.
+        seed, limit = train_config.seed, train_config.max_windows
+        train_data = training_data(
+            train_part.tokens, tx, Path(folder) / "train", seed, limit, features=train_part.features
+        )
+        val_data = training_data(
+            val_part.tokens, tx, Path(folder) / "val", seed, features=val_part.features,
+            allow_empty=True,
+        )  # fmt: skip
+        if val_part.tokens and val_data.count == 0:
+            log.warning("the validation bars are shorter than Tx=%d tokens: no validation loss", tx)
+        result = train_on_data(
+            train_data,
+            val_data if val_data.count else None,
+            vocabulary,
+            model_config,
+            train_config,
+            on_epoch=on_epoch,
+            should_stop=should_stop,
+            initial_weights=resume.weights if resume is not None else None,
+        )
     result.model.card = _card(corpus, result, train_config, resume)
     result.model.primers = _primers(corpus, train_config.seed)
     # Every file whole (validation bars too): the sampler keeps its takes from copying any of it.
@@ -130,20 +141,19 @@ def train(
 
 
 @dataclass
-class _Windows:
-    """Training and validation windows: (x ids, y next ids), features of the next onsets."""
+class _Part:
+    """Token id sequences of the training or the validation part, and for the new kind the
+    onset features of each token beside them (one row per token)."""
 
-    train: tuple[np.ndarray, np.ndarray]
-    val: tuple[np.ndarray | None, np.ndarray | None]
-    train_features: np.ndarray | None
-    val_features: np.ndarray | None
+    tokens: list[np.ndarray]
+    features: list[np.ndarray] | None
 
 
-def _windows(corpus: Corpus, model_config: ModelConfig, train_config: TrainConfig) -> _Windows:
-    """Windows of every file's tokens (validation held out as whole bars): each window picks
-    positions of the corpus's tokens, so the features beside them come along."""
+def _split(
+    corpus: Corpus, model_config: ModelConfig, train_config: TrainConfig
+) -> tuple[_Part, _Part]:
+    """Training and validation parts (validation held out as whole bars of every file)."""
     from jazzgui.music.conditioning import sequence_features
-    from jazzgui.music.corpus import training_windows
 
     ids = np.concatenate(corpus.sequences()).astype(np.int32)
     features = None
@@ -151,27 +161,11 @@ def _windows(corpus: Corpus, model_config: ModelConfig, train_config: TrainConfi
         features = np.concatenate(
             [sequence_features(e.sheet.progression, e.bars) for e in corpus.ok_entries]
         )
-    seed, tx = train_config.seed, model_config.tx
-    train_rows, val_rows = corpus.split_by_bars(train_config.val_fraction, seed, rows=True)
-    x, y = training_windows(
-        train_rows, len(ids), tx=tx, seed=seed, max_windows=train_config.max_windows,
-        one_hot=False,
-    )  # fmt: skip
-    windows = _Windows((ids[x], ids[y]), (None, None), _pick(features, y), None)
-    if val_rows:
-        xv, yv = training_windows(val_rows, len(ids), tx=tx, seed=seed, one_hot=False,
-                                  allow_empty=True)  # fmt: skip
-        if len(xv):
-            windows.val = (ids[xv], ids[yv])
-            windows.val_features = _pick(features, yv)
-        else:
-            log.warning("the validation bars are shorter than Tx=%d tokens: no validation loss", tx)
-    return windows
-
-
-def _pick(features: np.ndarray | None, rows: np.ndarray) -> np.ndarray | None:
-    # The features of each target's onset: what the network knows of the value it predicts.
-    return None if features is None else features[rows]
+    parts = corpus.split_by_bars(train_config.val_fraction, train_config.seed, rows=True)
+    return tuple(
+        _Part([ids[r] for r in rows], None if features is None else [features[r] for r in rows])
+        for rows in parts
+    )
 
 
 def train_on_windows(
@@ -190,6 +184,26 @@ def train_on_windows(
 ) -> TrainResult:
     """Train on prepared windows: x int token ids (m, Tx), y next-token ids (m, Tx), and for
     the new kind the features of each next token's onset (m, Tx, FEATURE_SIZE)."""
+    val = None
+    if x_val is not None and y_val is not None:
+        val = ArrayWindows(x_val, y_val, features_val)
+    return train_on_data(
+        ArrayWindows(x, y, features), val, vocabulary, model_config, train_config,
+        on_epoch=on_epoch, should_stop=should_stop, initial_weights=initial_weights,
+    )  # fmt: skip
+
+
+def train_on_data(
+    train_data: ArrayWindows | StreamedWindows,
+    val_data: ArrayWindows | StreamedWindows | None,
+    vocabulary: Sequence[str],
+    model_config: ModelConfig,
+    train_config: TrainConfig,
+    on_epoch: Callable[[EpochLog], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    initial_weights: dict[str, np.ndarray] | None = None,
+) -> TrainResult:
+    """Train on windows in memory or streamed from disk (jazzgui.model.dataset)."""
     problems = model_config.validate() + train_config.validate()
     if problems:
         raise TrainingError("Bad training settings: " + "; ".join(problems))
@@ -203,7 +217,7 @@ def train_on_windows(
     replicas = strategy.num_replicas_in_sync
     with strategy.scope():
         if model_config.conditioned:
-            if features is None:
+            if not train_data.has_features:
                 raise TrainingError("The new kind of network needs the features of its windows")
             network = build_conditioned(vocabulary, model_config, seed=train_config.seed)
         else:
@@ -215,11 +229,7 @@ def train_on_windows(
         )
         optimizer = keras.optimizers.Adam(learning_rate=schedule)
         optimizer.build(network.trainable_variables)
-    inputs = (x,) if features is None else (x, features)
-    inputs_val = None
-    if x_val is not None:
-        inputs_val = (x_val,) if features_val is None else (x_val, features_val)
-    loop = _Loop(tf, strategy, network, optimizer, inputs, y, inputs_val, y_val, train_config)
+    loop = _Loop(tf, strategy, network, optimizer, train_data, val_data, train_config)
     history: list[EpochLog] = []
     best_weights: list[np.ndarray] | None = None
     best_epoch, best_score, reason = 0, math.inf, "finished"
@@ -255,8 +265,8 @@ def train_on_windows(
         best_epoch=best_epoch,
         reason=reason,
         replicas=replicas,
-        windows=len(x),
-        val_windows=0 if x_val is None else len(x_val),
+        windows=train_data.count,
+        val_windows=0 if val_data is None else val_data.count,
     )
 
 
@@ -271,32 +281,38 @@ class _Loop:
         strategy: Any,
         network: Any,
         optimizer: Any,
-        x: tuple[np.ndarray, ...],
-        y: np.ndarray,
-        x_val: tuple[np.ndarray, ...] | None,
-        y_val: np.ndarray | None,
+        train_data: ArrayWindows | StreamedWindows,
+        val_data: ArrayWindows | StreamedWindows | None,
         config: TrainConfig,
     ) -> None:
         self.tf = tf
         self.strategy = strategy
-        self.batches = math.ceil(len(y) / config.batch_size)
-        self.tx = y.shape[1]
-        train_data = _dataset(tf, x, y, config, shuffle=True).repeat()
-        self.train_iter = iter(strategy.experimental_distribute_dataset(train_data))
+        self.batches = math.ceil(train_data.count / config.batch_size)
+        self.tx = train_data.tx
+        self.train_iter = iter(
+            strategy.distribute_datasets_from_function(
+                lambda context: train_data.make(
+                    context, config.batch_size, config.seed, shuffle=True
+                ).repeat()
+            )
+        )
         self.val_data = None
-        if x_val is not None and len(y_val):
+        if val_data is not None and val_data.count:
+            # Each global batch split across the replicas: a replica given its own batches
+            # would get an empty one at the end, which the LSTM cannot be traced for.
             self.val_data = strategy.experimental_distribute_dataset(
-                _dataset(tf, x_val, y_val, config, shuffle=False)
+                val_data.make(None, config.batch_size, config.seed, shuffle=False)
             )
         variables = network.trainable_variables
 
         def per_example_loss(inputs: Any, targets: Any, training: bool) -> Any:
             # Summed over the window's steps, as the reference's Tx outputs add up: the same
             # gradient scale, so Adam's epsilon weighs the same (a mean converges more slowly).
-            if len(inputs) == 2:  # the new kind: it gives the log-probability of each target
-                log_p = network([*inputs, targets], training=training)
+            if isinstance(inputs, dict):  # the new kind: the log-probability of each target
+                features = inputs[FEATURES]
+                log_p = network([inputs[TOKENS], features, targets], training=training)
                 return -tf.reduce_sum(log_p, axis=-1)
-            probabilities = network(inputs[0], training=training)
+            probabilities = network(inputs, training=training)
             return tf.reduce_sum(_crossentropy(tf, targets, probabilities), axis=-1)
 
         def replica_step(inputs: Any, targets: Any) -> Any:
@@ -324,6 +340,24 @@ class _Loop:
 
         self.train_step = train_step
         self.eval_step = eval_step
+        self.any_stop = None
+        if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+
+            @tf.function
+            def any_stop(flag: Any) -> Any:
+                return strategy.reduce(
+                    tf.distribute.ReduceOp.SUM, strategy.run(tf.identity, args=(flag,)), axis=None
+                )
+
+            self.any_stop = any_stop
+
+    def _stop_requested(self, should_stop: Callable[[], bool] | None) -> bool:
+        wanted = should_stop is not None and should_stop()
+        if self.any_stop is None:
+            return wanted
+        # Every worker leaves at the same batch (one Ctrl-C stops all): a worker that stopped
+        # alone would leave the others waiting in the next all-reduce for ever.
+        return float(self.any_stop(self.tf.constant(float(wanted)))) > 0
 
     def train_epoch(self, should_stop: Callable[[], bool] | None) -> float | None:
         """Mean loss per token over the epoch's windows, or None when stopped part-way."""
@@ -331,7 +365,7 @@ class _Loop:
         for _ in range(self.batches):
             # Keep the results on the device: reading them would wait for each step to finish.
             sums.append(self.train_step(self.train_iter))
-            if should_stop is not None and should_stop():
+            if self._stop_requested(should_stop):
                 return None
         total, count = np.sum([[float(v) for v in pair] for pair in sums], axis=0)
         return float(total / max(count * self.tx, 1.0))
@@ -351,22 +385,6 @@ def _crossentropy(tf: Any, targets: Any, probabilities: Any) -> Any:
     """Cross-entropy per token from softmax outputs (clipped as Keras does: no log(0))."""
     picked = tf.gather(probabilities, tf.cast(targets, tf.int32), axis=-1, batch_dims=2)
     return -tf.math.log(tf.clip_by_value(picked, 1e-7, 1.0))
-
-
-def _dataset(
-    tf: Any, x: tuple[np.ndarray, ...], y: np.ndarray, config: TrainConfig, shuffle: bool
-) -> Any:
-    inputs = (x[0].astype(np.int32), *(a.astype(np.float32) for a in x[1:]))
-    data = tf.data.Dataset.from_tensor_slices((inputs, y.astype(np.int32)))
-    if shuffle:
-        data = data.shuffle(len(y), seed=config.seed, reshuffle_each_iteration=True)
-    options = tf.data.Options()
-    # Windows are independent examples: shard them by element across workers.
-    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
-    # The windows are already in memory: tf.data's autotuner and a prefetch thread only compete
-    # with the train step for the CPU (measured slightly slower on two cores).
-    options.autotune.enabled = False
-    return data.batch(config.batch_size).with_options(options)
 
 
 def _sha256(path: Path) -> str:

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from jazzgui.errors import JazzGUIError, TrainingError
-from jazzgui.music import leadsheet
+from jazzgui.music.corpus_cache import CorpusCache
+from jazzgui.music.corpus_reader import ReadOptions, ReadStats, read_files
 from jazzgui.music.defaults import SOLO_SUFFIXES
-from jazzgui.music.grammar import GRID, parse_token, tokenize
+from jazzgui.music.grammar import GRID, parse_token
 from jazzgui.music.leadsheet import LeadSheet
-from jazzgui.music.snapping import SnapReport, snap_melody
+from jazzgui.music.snapping import SnapReport
 
 log = logging.getLogger(__name__)
 
@@ -248,49 +248,52 @@ def build_corpus(
     chords: str = "auto",
     chord_track: int | str | None = None,
     snap: bool = False,
+    *,
+    should_stop: Callable[[], bool] | None = None,
+    workers: int | None = None,
+    use_cache: bool = True,
+    stats: ReadStats | None = None,
 ) -> Corpus:
     """Read every file (folders expanded) into token bars; a bad file becomes an entry with
     its error text, never an exception. Without `vocabulary` one is built from the corpus.
-    `on_entry` is called with each entry as it is read (for progress reports); `chords` and
-    `chord_track` choose where chords come from, as in load_lead_sheet. With `snap`, an
-    unquantized file is put on the grid that fits it first (music.snapping)."""
-    entries: list[CorpusEntry] = []
-    for path in _files_or_empty_folders(paths):
+    `chords` and `chord_track` choose where chords come from, as in load_lead_sheet. With `snap`, an
+    unquantized file is put on the grid that fits it first (music.snapping).
+
+    Files are read in `workers` processes (default: every core) through the corpus cache
+    (`use_cache`); `on_entry` is called with each entry as it is ready (in the order files
+    finish), `should_stop()` between files ends the reading with the files read so far, and
+    `stats` receives what the reading cost. The entries keep the order of the paths.
+    """
+    found = _files_or_empty_folders(paths)
+    placed: dict[int, CorpusEntry] = {}
+    files = [(i, path) for i, path in enumerate(found) if not path.is_dir()]
+    for index, path in enumerate(found):
         if path.is_dir():
-            entries.append(
-                CorpusEntry(
-                    path,
-                    None,
-                    [],
-                    f"{path}: the folder holds no {', '.join(CORPUS_SUFFIXES)} file. "
-                    "Choose a folder with MIDI or MusicXML solos",
-                )
+            placed[index] = CorpusEntry(
+                path,
+                None,
+                [],
+                f"{path}: the folder holds no {', '.join(CORPUS_SUFFIXES)} file. "
+                "Choose a folder with MIDI or MusicXML solos",
             )
             if on_entry is not None:
-                on_entry(entries[-1])
-            continue
-        started = time.perf_counter()
-        try:
-            sheet = leadsheet.load_lead_sheet(
-                path, track=track, bars=bars, chords=chords, chord_track=chord_track
-            )
-            report = None
-            if snap:
-                melody, report = snap_melody(sheet.melody)
-                sheet = replace(sheet, melody=melody)
-            token_bars = tokenize(sheet)
-            entry = CorpusEntry(path, sheet, token_bars, None, snap=report)
-        except JazzGUIError as exc:
-            entry = CorpusEntry(path, None, [], str(exc))
-        except Exception as exc:  # one odd file must not stop a corpus of hundreds
-            log.exception("Unexpected failure reading %s", path)
-            entry = CorpusEntry(path, None, [], f"{path}: unexpected {type(exc).__name__}: {exc}")
-        entry.seconds = time.perf_counter() - started
-        if entry.error is None and not entry.bars:
-            entry.error = f"{path}: no bars of music were found"
-        entries.append(entry)
+                on_entry(placed[index])
+    results = read_files(
+        [path for _, path in files],
+        ReadOptions(track, bars, chords, chord_track, snap),
+        workers=workers,
+        cache=CorpusCache() if use_cache else None,
+        should_stop=should_stop,
+        stats=stats,
+    )
+    for position, result in results:
+        index, path = files[position]
+        placed[index] = CorpusEntry(
+            path, result.sheet, result.bars, result.error, result.seconds, snap=result.snap
+        )
         if on_entry is not None:
-            on_entry(entry)
+            on_entry(placed[index])
+    entries = [placed[index] for index in sorted(placed)]
     if vocabulary is None:
         vocabulary = Vocabulary.from_bars(bar for e in entries if e.ok for bar in e.bars)
     return Corpus(entries, vocabulary)

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 # Nouns whose plural is not the noun plus "s".
-_IRREGULAR = {"chorus": "choruses", "is": "are", "was": "were", "it": "they"}
+_IRREGULAR = {
+    "chorus": "choruses",
+    "process": "processes",
+    "is": "are",
+    "was": "were",
+    "it": "they",
+}
 
 
 def plural(count: int | float, noun: str, many: str | None = None) -> str:

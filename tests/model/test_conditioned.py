@@ -11,13 +11,14 @@ from pathlib import Path
 import numpy as np
 
 import jazzgui.model.sampling as sampling
+from jazzgui.model import dataset
 from jazzgui.model.config import ModelConfig, TrainConfig
 from jazzgui.model.modelfile import load_model, save_model
 from jazzgui.model.sampling import SamplerSettings, improvise
 from jazzgui.model.scoring import nll_per_value
 from jazzgui.model.stepper import ConditionedStepper
 from jazzgui.model.takes import generate_take
-from jazzgui.model.training import _windows
+from jazzgui.model.training import _split
 from jazzgui.music.conditioning import FEATURE_SIZE
 from jazzgui.music.corpus import build_corpus
 from jazzgui.music.progression import parse_progression
@@ -44,14 +45,24 @@ class _ScriptedStepper:
         return logits
 
 
-def test_sampling_computes_the_training_features_over_a_whole_file(make_model, monkeypatch):
+def test_sampling_computes_the_training_features_over_a_whole_file(
+    make_model, monkeypatch, tmp_path
+):
     corpus = build_corpus([SOLO], snap=True)
     entry = corpus.ok_entries[0]
     ids = corpus.sequences()[0].tolist()
-    # Training: one window over the whole file, the features beside each next value.
-    windows = _windows(corpus, replace(CONFIG, tx=len(ids) - 1), TrainConfig(val_fraction=0))
-    assert windows.train_features.shape == (1, len(ids) - 1, FEATURE_SIZE)
-    assert windows.train[1][0].tolist() == ids[1:]
+    # Training: one window over the whole file, the features beside each next value, the same
+    # whether the windows are held in memory or streamed from token files.
+    tx = len(ids) - 1
+    part, _ = _split(corpus, replace(CONFIG, tx=tx), TrainConfig(val_fraction=0))
+    windows = dataset.training_data(part.tokens, tx, tmp_path / "a", features=part.features)
+    assert windows.features.shape == (1, tx, FEATURE_SIZE)
+    assert windows.y[0].tolist() == ids[1:]
+    monkeypatch.setattr(dataset, "IN_MEMORY_WINDOWS", 0)
+    streamed = dataset.training_data(part.tokens, tx, tmp_path / "b", features=part.features)
+    [(inputs, targets)] = list(streamed.make(None, 1, 0, shuffle=False))
+    assert targets.numpy()[0].tolist() == ids[1:]
+    np.testing.assert_array_equal(inputs[dataset.FEATURES].numpy()[0], windows.features[0])
     # Sampling: the same file's values played over its own changes.
     model = make_model(tokens=corpus.vocabulary.to_list(), config=CONFIG)
     stepper = _ScriptedStepper(ids, len(corpus.vocabulary))
@@ -61,7 +72,7 @@ def test_sampling_computes_the_training_features_over_a_whole_file(make_model, m
     assert played == [t for bar in entry.bars for t in bar]
     # Step 0 (no value yet) sees the first onset; step t+1 sees the onset of value t+1.
     sampled = np.stack(stepper.features[1 : len(ids)])
-    np.testing.assert_array_equal(sampled, windows.train_features[0])
+    np.testing.assert_array_equal(sampled, windows.features[0])
     assert stepper.features[0][24 + 0] == 1.0  # the first onset: on the beat ...
     assert stepper.features[0][-1] == 1.0  # ... where the first chord begins
 

@@ -168,7 +168,7 @@ def _sheet(path, pitches):
 def test_build_corpus_turns_bad_files_into_entries(tmp_path, monkeypatch):
     files = {name: tmp_path / name for name in ("good.mid", "bad.mid", "odd.mid")}
     for path in files.values():
-        path.write_bytes(b"x")
+        path.write_bytes(path.name.encode())  # distinct bytes: the cache is keyed by content
 
     def fake_load(path, track=None, bars=None, **_):
         assert track == "guitar" and bars == (1, 4)

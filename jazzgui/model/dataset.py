@@ -1,0 +1,249 @@
+"""Training windows through tf.data: from arrays in memory, or streamed from token files on disk.
+
+Streams are one raw file per sequence and per array: the token ids ("tokens", int32, one per
+step) and any extra per-step features a network conditions on (e.g. "chord", int32 or
+float32, `width` values per step), written once by `write_streams`. `StreamedWindows` cuts
+the windows out of a few files at a time and shuffles them across files through a bounded
+buffer, so memory does not grow with the corpus; each input pipeline (one per worker in
+multi-worker training) reads its own shard of the files. TensorFlow is imported inside
+functions only.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+TOKENS = "tokens"
+# The onset features of each step's target (the next token), for a network that conditions on
+# what it is about to play: at step t of a stream, the features of token t + 1.
+FEATURES = "features"
+# Up to this many windows are held in memory as token ids (under 30 MB at Tx=30): reading them
+# from files costs more per epoch than the step on a small corpus (1.73 s against 1.09 s an
+# epoch on the built-in corpus). Beyond it they are streamed.
+IN_MEMORY_WINDOWS = 100_000
+SHUFFLE_BUFFER = 16_384  # windows mixed across files: a few MB however large the corpus
+FILES_OPEN = 8  # files whose windows are interleaved at once
+
+
+@dataclass(frozen=True)
+class StreamSet:
+    """Sequences written to a folder: one file per sequence and array, and their layout."""
+
+    folder: Path
+    names: list[str]  # the sequences' file stems, in order
+    lengths: list[int]  # steps per sequence
+    arrays: dict[str, tuple[str, int]]  # array name -> (numpy dtype name, values per step)
+
+    def windows(self, tx: int, stride: int = 1) -> int:
+        """How many windows of `tx` inputs plus one target the sequences hold."""
+        return sum(_window_count(n, tx, stride) for n in self.lengths)
+
+
+def _window_count(length: int, tx: int, stride: int) -> int:
+    return max(0, (length - tx - 1) // stride + 1)
+
+
+def write_streams(
+    sequences: Iterable[np.ndarray | Mapping[str, np.ndarray]], folder: str | Path
+) -> StreamSet:
+    """Write token sequences (int arrays, or mappings of "tokens" and feature arrays with one
+    row per step) to `folder`; each array is written raw, one file per sequence."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    names: list[str] = []
+    lengths: list[int] = []
+    layout: dict[str, tuple[str, int]] = {}
+    for index, sequence in enumerate(sequences):
+        arrays = {TOKENS: sequence} if isinstance(sequence, np.ndarray) else dict(sequence)
+        arrays[TOKENS] = np.asarray(arrays[TOKENS], dtype=np.int32)
+        steps = len(arrays[TOKENS])
+        name = f"{index:07d}"
+        for key, values in arrays.items():
+            values = np.asarray(values)
+            if values.dtype.kind in "iub":
+                values = values.astype(np.int32)
+            elif values.dtype.kind == "f":
+                values = values.astype(np.float32)
+            if len(values) != steps:
+                raise ValueError(f"{key} has {len(values)} steps, the tokens {steps}")
+            shape = (values.dtype.name, int(np.prod(values.shape[1:], dtype=int)))
+            if layout.setdefault(key, shape) != shape:
+                raise ValueError(f"{key} is {shape} in sequence {index}, {layout[key]} before")
+            values.tofile(folder / f"{name}.{key}")
+        names.append(name)
+        lengths.append(steps)
+    return StreamSet(folder, names, lengths, layout)
+
+
+def training_data(
+    sequences: list[np.ndarray],
+    tx: int,
+    folder: str | Path,
+    seed: int = 0,
+    limit: int | None = None,
+    *,
+    features: list[np.ndarray] | None = None,
+    allow_empty: bool = False,
+) -> ArrayWindows | StreamedWindows:
+    """The windows of token sequences (with `features`, one row per token beside them): in
+    memory when there are few, else streamed from files written to `folder`. No window at all
+    is a TrainingError unless `allow_empty`."""
+    from jazzgui.music.corpus import training_windows
+
+    count = sum(_window_count(len(sequence), tx, 1) for sequence in sequences)
+    if count <= IN_MEMORY_WINDOWS or count == 0:
+        # Windows of positions in all the tokens, so the features of each target come along.
+        ids = np.concatenate(sequences).astype(np.int32) if sequences else np.zeros(0, np.int32)
+        ends = np.cumsum([0, *(len(s) for s in sequences)])
+        rows = [np.arange(a, b, dtype=np.int32) for a, b in itertools.pairwise(ends)]
+        x, y = training_windows(
+            rows, max(len(ids), 1), tx=tx, seed=seed, max_windows=limit,
+            allow_empty=allow_empty, one_hot=False,
+        )  # fmt: skip
+        picked = None
+        if features is not None:  # (no sequence at all: an empty part, no window either)
+            picked = np.concatenate(features)[y] if features else np.zeros((*y.shape, 0))
+        return ArrayWindows(ids[x], ids[y], picked)
+    if features is None:
+        return StreamedWindows(write_streams(sequences, folder), tx, limit=limit)
+    streams = write_streams(
+        ({TOKENS: s, FEATURES: _next_rows(f)} for s, f in zip(sequences, features)), folder
+    )
+    return StreamedWindows(streams, tx, limit=limit)
+
+
+def _next_rows(features: np.ndarray) -> np.ndarray:
+    """Each step's row replaced by the next step's (the last by zeros: it is never a target)."""
+    shifted = np.zeros_like(features)
+    shifted[:-1] = features[1:]
+    return shifted
+
+
+@dataclass
+class ArrayWindows:
+    """Windows already in memory: x token ids (m, Tx), y next-token ids (m, Tx), and optionally
+    the onset features of each target (m, Tx, width): then the inputs are a dict of both."""
+
+    x: np.ndarray
+    y: np.ndarray
+    features: np.ndarray | None = None
+
+    @property
+    def has_features(self) -> bool:
+        return self.features is not None
+
+    @property
+    def count(self) -> int:
+        return len(self.x)
+
+    @property
+    def tx(self) -> int:
+        return int(self.x.shape[1])
+
+    def make(self, context: Any, batch_size: int, seed: int, shuffle: bool) -> Any:
+        """The dataset of one input pipeline (`context`: a tf.distribute.InputContext), or
+        with `context` None the whole dataset in global batches, for the strategy to split."""
+        import tensorflow as tf
+
+        inputs: Any = self.x.astype(np.int32)
+        if self.features is not None:
+            inputs = {TOKENS: inputs, FEATURES: self.features.astype(np.float32)}
+        data = tf.data.Dataset.from_tensor_slices((inputs, self.y.astype(np.int32)))
+        if context is not None and context.num_input_pipelines > 1:
+            data = data.shard(context.num_input_pipelines, context.input_pipeline_id)
+        if shuffle:
+            data = data.shuffle(len(self.x), seed=seed, reshuffle_each_iteration=True)
+        return _finish(tf, data, context, batch_size)
+
+
+@dataclass
+class StreamedWindows:
+    """Windows cut from streams on disk as they are needed, shuffled across files.
+
+    Inputs are the token ids (m, Tx), or a dict of "tokens" and each feature's first Tx
+    steps when the streams carry features; targets are the next token ids (m, Tx). With
+    `limit`, each epoch takes that many windows (a different random subset each time).
+    """
+
+    streams: StreamSet
+    tx: int
+    stride: int = 1
+    limit: int | None = None
+
+    @property
+    def has_features(self) -> bool:
+        return FEATURES in self.streams.arrays
+
+    @property
+    def count(self) -> int:
+        total = self.streams.windows(self.tx, self.stride)
+        return total if self.limit is None else min(total, self.limit)
+
+    def make(self, context: Any, batch_size: int, seed: int, shuffle: bool) -> Any:
+        """The dataset of one input pipeline (`context`: a tf.distribute.InputContext), or
+        with `context` None the whole dataset in global batches, for the strategy to split."""
+        import tensorflow as tf
+
+        stems = [
+            os.path.join(self.streams.folder, name)
+            for name, length in zip(self.streams.names, self.streams.lengths)
+            if _window_count(length, self.tx, self.stride) > 0
+        ]
+        files = tf.data.Dataset.from_tensor_slices(stems)
+        pipelines = 1 if context is None else context.num_input_pipelines
+        by_file = pipelines > 1 and len(stems) >= pipelines
+        if by_file:  # every worker reads only its own files
+            files = files.shard(pipelines, context.input_pipeline_id)
+        if shuffle:
+            files = files.shuffle(len(stems), seed=seed, reshuffle_each_iteration=True)
+        data = files.interleave(self._windows_of_file, cycle_length=FILES_OPEN, block_length=1)
+        if pipelines > 1 and not by_file:
+            data = data.shard(pipelines, context.input_pipeline_id)
+        if shuffle:
+            data = data.shuffle(SHUFFLE_BUFFER, seed=seed, reshuffle_each_iteration=True)
+        if self.limit is not None:
+            data = data.take(self.limit)
+        return _finish(tf, data.map(self._split), context, batch_size)
+
+    def _windows_of_file(self, stem: Any) -> Any:
+        import tensorflow as tf
+
+        arrays = {}
+        for key, (dtype, width) in self.streams.arrays.items():
+            raw = tf.io.decode_raw(tf.io.read_file(stem + f".{key}"), tf.dtypes.as_dtype(dtype))
+            arrays[key] = raw if key == TOKENS else tf.reshape(raw, (-1, width))
+        steps = tf.shape(arrays[TOKENS])[0]
+        count = tf.maximum((steps - self.tx - 1) // self.stride + 1, 0)
+        index = tf.range(count)[:, None] * self.stride + tf.range(self.tx + 1)[None, :]
+        return tf.data.Dataset.from_tensor_slices(
+            {k: tf.gather(v, index) for k, v in arrays.items()}
+        )
+
+    def _split(self, window: dict[str, Any]) -> Any:
+        tokens = window[TOKENS]
+        targets = tokens[1:]
+        if len(window) == 1:
+            return tokens[:-1], targets
+        return {key: values[:-1] for key, values in window.items()}, targets
+
+
+def _finish(tf: Any, data: Any, context: Any, batch_size: int) -> Any:
+    """Batches for one replica (with an input context) or global batches (without one)."""
+    if context is not None:  # each element of a pipeline feeds one replica
+        batch_size //= max(context.num_replicas_in_sync, 1)
+    options = tf.data.Options()
+    # A pipeline made for its input context reads only its own shard already; a dataset made
+    # without one is split by the strategy, window by window.
+    policy = tf.data.experimental.AutoShardPolicy
+    options.experimental_distribute.auto_shard_policy = policy.OFF if context else policy.DATA
+    # tf.data's autotuner and prefetch threads only compete with the train step for the CPU
+    # (measured slightly slower on two cores).
+    options.autotune.enabled = False
+    return data.batch(max(batch_size, 1)).with_options(options)
