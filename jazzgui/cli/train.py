@@ -26,6 +26,7 @@ from jazzgui.music.corpus import Corpus, Vocabulary
 from jazzgui.music.wording import plural
 
 _BAR_WIDTH = 20
+_TRAIN, _MODEL = TrainConfig(), ModelConfig()  # the defaults live with the settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -42,42 +43,54 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("inputs", nargs="+", metavar="FILE_OR_FOLDER", help="solo files, folders")
     parser.add_argument("-o", "--output", required=True, metavar="MODEL", help="model to write")
     parser.add_argument(
-        "--epochs", type=limits.EPOCHS.argument_type(), default=100, help="epochs (default 100)"
+        "--epochs",
+        type=limits.EPOCHS.argument_type(),
+        default=_TRAIN.epochs,
+        help="epochs (default %(default)s)",
     )
     add_selection_arguments(parser)
     parser.add_argument(
-        "--kind", choices=MODEL_KINDS, default="new",
+        "--kind", choices=MODEL_KINDS, default=_MODEL.kind,
         help="new (default): sees the chord and the beat, predicts type, duration and interval "
         "in turn; reference: the exercise's chord-blind network, one softmax over whole values",
     )  # fmt: skip
     parser.add_argument(
-        "--hidden", type=limits.HIDDEN.argument_type(), default=64,
-        help="LSTM units n_a (default 64)",
+        "--hidden", type=limits.HIDDEN.argument_type(), default=_MODEL.n_a,
+        help="LSTM units n_a (default %(default)s)",
     )  # fmt: skip
     parser.add_argument(
-        "--layers", type=limits.LAYERS.argument_type(), default=1,
-        help="stacked LSTM layers (default 1)",
+        "--layers", type=limits.LAYERS.argument_type(), default=_MODEL.layers,
+        help="stacked LSTM layers (default %(default)s)",
     )  # fmt: skip
     parser.add_argument(
-        "--dropout", type=limits.DROPOUT.argument_type(), default=0.0, help="dropout (default 0)"
+        "--dropout",
+        type=limits.DROPOUT.argument_type(),
+        default=_MODEL.dropout,
+        help="dropout (default %(default)g)",
     )
     parser.add_argument(
-        "--tx", type=limits.TX.argument_type(), default=30, help="window length Tx (default 30)"
+        "--tx",
+        type=limits.TX.argument_type(),
+        default=_MODEL.tx,
+        help="window length Tx (default %(default)s)",
     )
     parser.add_argument(
-        "--lr", type=limits.LEARNING_RATE.argument_type(), default=0.01,
-        help="Adam learning rate (0.01)",
+        "--lr", type=limits.LEARNING_RATE.argument_type(), default=_TRAIN.learning_rate,
+        help="Adam learning rate (default %(default)g)",
     )  # fmt: skip
     parser.add_argument(
-        "--decay", type=limits.DECAY.argument_type(), default=0.01,
-        help="inverse-time decay per step (0.01)",
+        "--decay", type=limits.DECAY.argument_type(), default=_TRAIN.decay,
+        help="inverse-time decay per step (default %(default)g)",
     )  # fmt: skip
     parser.add_argument(
-        "--batch", type=limits.BATCH.argument_type(), default=32, help="batch size (default 32)"
+        "--batch",
+        type=limits.BATCH.argument_type(),
+        default=_TRAIN.batch_size,
+        help="batch size (default %(default)s)",
     )
     parser.add_argument(
-        "--val", type=limits.VALIDATION.argument_type(), default=0.1,
-        help="fraction of bars held out for validation (0.1)",
+        "--val", type=limits.VALIDATION.argument_type(), default=_TRAIN.val_fraction,
+        help="fraction of bars held out for validation (default %(default)g)",
     )  # fmt: skip
     parser.add_argument(
         "--patience", type=limits.PATIENCE.argument_type(),
@@ -88,11 +101,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="train on at most N windows (default all)",
     )  # fmt: skip
     parser.add_argument(
-        "--seed", type=limits.TRAIN_SEED.argument_type(), default=0,
-        help="seed, 0 to 2**32-1 (default 0)",
+        "--seed", type=limits.TRAIN_SEED.argument_type(), default=_TRAIN.seed,
+        help="seed, 0 to 2**32-1 (default %(default)s)",
     )  # fmt: skip
     parser.add_argument(
-        "--strategy", choices=STRATEGIES, default="default",
+        "--strategy", choices=STRATEGIES, default=_TRAIN.strategy,
         help="tf.distribute strategy: default, mirrored (all GPUs), multiworker (TF_CONFIG), auto",
     )  # fmt: skip
     parser.add_argument("--resume", metavar="MODEL", help="continue training this model")
