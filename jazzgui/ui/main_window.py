@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QMessa
 from jazzgui import __version__
 from jazzgui.ui.audio_out import AudioOutput
 from jazzgui.ui.generate_panel import GeneratePanel
+from jazzgui.ui.gui_gc import GuiThreadCollector
 from jazzgui.ui.ports_widget import PortLister, PortOpener
 from jazzgui.ui.settings_store import (
     APPLICATION,
@@ -77,6 +78,7 @@ class MainWindow(QMainWindow):
         load_tensorflow: bool = True,
     ) -> None:
         super().__init__()
+        self._collector = GuiThreadCollector(self)
         self.settings = settings or load_settings()
         self._load_tensorflow = load_tensorflow
         self._tensorflow_loader: WorkerHandle | None = None
@@ -379,6 +381,7 @@ class MainWindow(QMainWindow):
         # quits with its main window.
         for dialog in self.findChildren(QDialog):
             dialog.close()
+        self._collector.stop()
         event.accept()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 
 import mido
@@ -38,6 +39,14 @@ class RecordingPort(mido.ports.BaseOutput):
             elif m.type == "control_change" and m.control in (120, 123):
                 on = {(c, p) for c, p in on if c != m.channel}
         return on
+
+
+@pytest.fixture(autouse=True)
+def _collection_given_back():
+    """A window collects garbage on its GUI thread while it lives; whatever a test leaves open,
+    the next test starts with Python's own collection on."""
+    yield
+    gc.enable()
 
 
 @pytest.fixture
