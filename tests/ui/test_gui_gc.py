@@ -19,7 +19,9 @@ def test_the_window_collects_cycles_on_its_own_thread_and_gives_collection_back(
     node = _Node()
     freed = weakref.ref(node)
     del node
-    garbage = [[index] for index in range(5 * gc.get_threshold()[0])]  # past the threshold
+    # More cyclic garbage than the youngest generation's threshold: nothing frees it but the
+    # collector, so the count Python would collect at stays passed until a collection runs.
+    garbage = [_Node() for _ in range(2 * gc.get_threshold()[0])]
     del garbage
     qtbot.waitUntil(lambda: freed() is None, timeout=5000)  # the GUI thread's timer freed it
     window.close()
