@@ -36,6 +36,8 @@ class TakePlayer(QObject):
         self._port = port  # the open output, asked for when it is needed
         self._player: Any = None
         self.feeding = False
+        # The beat the player reached last (None before the first): where a stop cuts a take.
+        self.last_beat: float | None = None
 
     @property
     def is_playing(self) -> bool:
@@ -52,10 +54,14 @@ class TakePlayer(QObject):
             self._player = Player(
                 self._port(),
                 on_error=self._on_error,
-                on_position=lambda beat: self.position.emit(float(beat)),
+                on_position=self._on_position,
                 on_finished=self.finished.emit,
             )
         return self._player
+
+    def _on_position(self, beat: float) -> None:
+        self.last_beat = float(beat)
+        self.position.emit(float(beat))
 
     def _on_error(self, error: object) -> None:
         self.error.emit(describe_error(error) if isinstance(error, BaseException) else str(error))
@@ -67,6 +73,7 @@ class TakePlayer(QObject):
     def stream(self, entry: TakeEntry, stream: TakeStream) -> None:
         """Improvise and play the take at once; `take_done` brings the entry when complete."""
         take = entry.take
+        self.last_beat = None
         self._ensure_player().stream(
             self._bars(entry, stream),
             tempo_bpm=take.tempo_bpm,
@@ -87,6 +94,7 @@ class TakePlayer(QObject):
 
     def play(self, take: Take) -> None:
         """Play a finished take from its start."""
+        self.last_beat = None
         self._ensure_player().play(take)
 
     def stop(self) -> None:
