@@ -281,7 +281,7 @@ class GeneratePanel(QWidget):
 
     def generate(self) -> None:
         """Improvise a new take with the panel's settings and play it as it is generated."""
-        if not self.controls.validate_progression():
+        if self.controls.progression is None:  # checked as typed: None while there is an error
             self._show_problem(f"Fix the chord changes first: {self.progression_error.text()}")
             return
         if self._model is None or self._loading_key is not None:
