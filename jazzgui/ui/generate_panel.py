@@ -51,10 +51,16 @@ _TAKE_LIST_WIDGETS = (
 )  # fmt: skip
 
 
+def _count(number: int, noun: str) -> str:
+    """'1 bar', '24 bars'."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def _summary(entry: TakeEntry) -> str:
     """'64 solo notes over 24 bars (seed 5)'."""
     solo = sum(1 for e in entry.take.events if e.channel == SOLO_CHANNEL)
-    return f"{solo} solo notes over {entry.take.bars} bars (seed {entry.seed})"
+    bars = _count(entry.take.bars, "bar")
+    return f"{_count(solo, 'solo note')} over {bars} (seed {entry.seed})"
 
 
 class GeneratePanel(QWidget):

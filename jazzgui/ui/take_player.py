@@ -38,6 +38,7 @@ class TakePlayer(QObject):
         self.feeding = False
         # The beat the player reached last (None before the first): where a stop cuts a take.
         self.last_beat: float | None = None
+        self._stream: TakeStream | None = None  # the stream playing; a stopped one goes quiet
 
     @property
     def is_playing(self) -> bool:
@@ -74,6 +75,7 @@ class TakePlayer(QObject):
         """Improvise and play the take at once; `take_done` brings the entry when complete."""
         take = entry.take
         self.last_beat = None
+        self._stream = stream
         self._ensure_player().stream(
             self._bars(entry, stream),
             tempo_bpm=take.tempo_bpm,
@@ -87,19 +89,24 @@ class TakePlayer(QObject):
     def _bars(self, entry: TakeEntry, stream: TakeStream) -> Iterator[list[NoteEvent]]:
         """Bars as they are sampled, run by the player's feeder thread a bar or two ahead."""
         for bar in stream:
+            if stream is not self._stream:
+                return  # stopped while this bar was improvised: it was never heard
             events = bar.events
             self.bar_ready.emit(events)
             yield events
-        self.take_done.emit(entry)
+        if stream is self._stream:
+            self.take_done.emit(entry)
 
     def play(self, take: Take) -> None:
         """Play a finished take from its start."""
         self.last_beat = None
+        self._stream = None
         self._ensure_player().play(take)
 
     def stop(self) -> None:
         """Stop generating and playing; the player sends the note-offs."""
         self.feeding = False
+        self._stream = None
         if self._player is not None:
             self._player.stop()
 
