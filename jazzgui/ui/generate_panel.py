@@ -345,7 +345,9 @@ class GeneratePanel(QWidget):
         self._stream = None
         if entry is None or stream is None or self._listed(entry):
             return ""
-        entry.take = played_part(stream.take, stream.changes, self.player.last_beat)
+        entry.take = played_part(
+            stream.take, stream.changes, self.player.last_beat, self.player.heard
+        )
         entry.stopped = why
         if not entry.take.bars:
             return f"Take {entry.number} {why} before its first bar: nothing to keep."

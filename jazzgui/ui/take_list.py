@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,12 +26,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from jazzgui.music.events import Take
+from jazzgui.music.events import NoteEvent, Take
 from jazzgui.music.progression import Progression
 from jazzgui.playback.export import export_take
 from jazzgui.ui.settings_store import GenerateSettings
 from jazzgui.ui.workers import Worker, WorkerHandle, start_worker
 
+# How long the last note heard of a stopped take is kept at most, in beats (a sixteenth).
+_LAST_NOTE_BEATS = 0.25
 # kind -> (file dialog filter, suffix)
 EXPORTS = {
     "mid": ("MIDI files (*.mid)", ".mid"),
@@ -62,14 +64,18 @@ class TakeEntry:
         return self.take.provenance.temperature or 0.0
 
 
-def played_part(take: Take, changes: Progression, beat: float | None) -> Take:
-    """What was heard of a take stopped at `beat`: the bars begun, notes cut at the stop."""
-    heard = max(beat or 0.0, 0.0)
-    bars = min(math.ceil(heard / take.beats_per_bar - 1e-9), len(changes))
+def played_part(
+    take: Take, changes: Progression, beat: float | None, heard: Collection[NoteEvent]
+) -> Take:
+    """What was heard of a take stopped at `beat`: the `heard` notes (those sent), cut at the
+    stop, and the bars begun."""
+    notes = [e for e in sorted(take.events) if e in heard]
+    # Swing and humanising send some notes a little after their beat's position tick.
+    stop = max(beat or 0.0, notes[-1].start_beat + _LAST_NOTE_BEATS if notes else 0.0)
+    bars = min(math.ceil(stop / take.beats_per_bar - 1e-9), len(changes))
     events = [
-        dataclasses.replace(e, duration_beats=min(e.duration_beats, heard - e.start_beat))
-        for e in sorted(take.events)
-        if e.start_beat < heard
+        dataclasses.replace(e, duration_beats=min(e.duration_beats, stop - e.start_beat))
+        for e in notes
     ]
     played = Progression(changes.bars[:bars], changes.beats_per_bar, "", changes.denominator)
     extra = {**take.provenance.extra, "stopped": f"after {bars} of {take.bars} bars"}

@@ -39,6 +39,7 @@ class TakePlayer(QObject):
         # The beat the player reached last (None before the first): where a stop cuts a take.
         self.last_beat: float | None = None
         self._stream: TakeStream | None = None  # the stream playing; a stopped one goes quiet
+        self._heard: set[NoteEvent] = set()  # the stream's notes whose note-on was sent
 
     @property
     def is_playing(self) -> bool:
@@ -56,9 +57,19 @@ class TakePlayer(QObject):
                 self._port(),
                 on_error=self._on_error,
                 on_position=self._on_position,
+                on_note=self._on_note,
                 on_finished=self.finished.emit,
             )
         return self._player
+
+    def _on_note(self, event: NoteEvent, on: bool) -> None:
+        if on and self._stream is not None:
+            self._heard.add(event)
+
+    @property
+    def heard(self) -> set[NoteEvent]:
+        """The notes of the stream playing (or just stopped) that were sent to the output."""
+        return set(self._heard)
 
     def _on_position(self, beat: float) -> None:
         self.last_beat = float(beat)
@@ -76,6 +87,7 @@ class TakePlayer(QObject):
         take = entry.take
         self.last_beat = None
         self._stream = stream
+        self._heard = set()
         self._ensure_player().stream(
             self._bars(entry, stream),
             tempo_bpm=take.tempo_bpm,
