@@ -322,22 +322,11 @@ class GenerateControls(QWidget):
         try:
             progression = parse_progression(text, meter=self.meter_combo.currentData())
         except ChordSymbolError as error:
-            self.progression = None
-            self.progression_info.setText("")
-            self.progression_error.setText(str(error))
-            self.progression_error.setVisible(True)
-            self._mark_error(error.position, len(error.symbol) if error.symbol else 1)
-            self.changes_edited.emit()
-            return False
+            return self._refuse(str(error), error.position, len(error.symbol or " "))
         try:
             limits.check_take_length(self.choruses_spin.value(), len(progression), "Choruses")
         except JazzGUIError as error:
-            self.progression = None
-            self.progression_info.setText("")
-            self.progression_error.setText(str(error))
-            self.progression_error.setVisible(True)
-            self.changes_edited.emit()
-            return False
+            return self._refuse(str(error))
         self.progression = progression
         bars = len(progression)
         self.progression_error.setText("")
@@ -350,6 +339,16 @@ class GenerateControls(QWidget):
         self._describe_length()
         self.changes_edited.emit()
         return True
+
+    def _refuse(self, message: str, position: int = -1, length: int = 0) -> bool:
+        """Show why the changes cannot be played (marking `length` characters at `position`)."""
+        self.progression = None
+        self.progression_info.setText("")
+        self.progression_error.setText(message)
+        self.progression_error.setVisible(True)
+        self._mark_error(position, length)
+        self.changes_edited.emit()
+        return False
 
     def _describe_length(self) -> None:
         """'12 bars × 2 choruses = 24 bars, about 0:36 at 160 bpm' under the changes."""
