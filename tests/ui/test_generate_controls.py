@@ -159,3 +159,14 @@ def test_jazz_chord_symbols_keep_generate_enabled(ready_panel, symbol):
     assert panel.progression_error.text() == ""
     assert panel.generate_button.isEnabled()
     assert panel.progression_info.text().startswith("3 bars")
+
+
+def test_configure_refuses_a_whole_number_box_for_a_limit_with_decimals(qapp):
+    from jazzgui.ui.limits_widgets import configure
+
+    with pytest.raises(TypeError, match="the tempo takes decimals"):
+        configure(QSpinBox(), limits.TEMPO)
+    spin = QSpinBox()
+    configure(spin, limits.EPOCHS)  # the Train panel's boxes use the same helper
+    assert (spin.minimum(), spin.maximum(), spin.value()) == (1, 100_000, 100)
+    assert spin.toolTip() == "The number of epochs must be a whole number from 1 to 100000."
