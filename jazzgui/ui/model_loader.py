@@ -24,11 +24,7 @@ def starter_path() -> Path:
 def _load_model(path: str) -> Any:
     from jazzgui.model.modelfile import load_model
 
-    model = load_model(Path(path) if path else starter_path())
-    # The take pipeline is imported here, off the GUI thread, so the first Generate is quick.
-    import jazzgui.model.takes  # noqa: F401
-
-    return model
+    return load_model(Path(path) if path else starter_path())
 
 
 @dataclass(frozen=True)

@@ -115,7 +115,10 @@ def test_the_meter_control_sets_the_take_the_piano_roll_and_the_length(
     assert solo and max(e.end_beat for e in solo) <= 3 * beats + 1e-6
     canvas = panel.piano_roll.canvas
     assert canvas._beats_per_bar == beats
-    assert canvas._length_beats == 3 * beats
+    # The chord lane spans the three bars (a band note may ring a little past the end).
+    assert max(start + length for start, length, _ in canvas._chords) == 3 * beats
+    assert [start for start, _, _ in canvas._chords] == [0, beats, 2 * beats]
+    assert 3 * beats <= canvas._length_beats < 3 * beats + 1
 
 
 def test_a_meter_marker_in_the_changes_wins_over_the_control(ready_panel, qtbot):
