@@ -30,14 +30,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from jazzgui.errors import ChordSymbolError
+from jazzgui import limits
+from jazzgui.errors import ChordSymbolError, JazzGUIError
 from jazzgui.music import defaults
+from jazzgui.music.meter import COMMON_METERS
+from jazzgui.ui.limits_widgets import configure
 from jazzgui.ui.ports_widget import PortsWidget
 from jazzgui.ui.settings_store import GenerateSettings
 
 STARTER = ""  # the model path value meaning "the starter model"
 BROWSE = "\x00browse"
 _CUSTOM_FORM = "custom"
+_MAX_SPIN_SEED = 2**31 - 1  # the largest value a QSpinBox holds
 
 
 class GenerateControls(QWidget):
@@ -65,7 +69,8 @@ class GenerateControls(QWidget):
         layout.addStretch(1)
         self.form_combo.activated.connect(self._on_form_chosen)
         self.progression_edit.textChanged.connect(self.validate_progression)
-        self.choruses_spin.valueChanged.connect(self._describe_length)
+        self.meter_combo.currentIndexChanged.connect(self.validate_progression)
+        self.choruses_spin.valueChanged.connect(self.validate_progression)
         self.tempo_spin.valueChanged.connect(self._describe_length)
         self.seed_dice.clicked.connect(self.new_seed)
 
@@ -93,10 +98,10 @@ class GenerateControls(QWidget):
         box_changes = QGroupBox("Changes")
         self.form_combo = QComboBox()
         self.form_combo.addItem("Custom changes", _CUSTOM_FORM)
-        from jazzgui.music.progression import FORMS
+        from jazzgui.music.progression import FORMS, form_title
 
         for name in FORMS:
-            self.form_combo.addItem(name.replace("-", " ").capitalize(), name)
+            self.form_combo.addItem(form_title(name), name)
         self.form_combo.setToolTip("A built-in form; pick one, or type your own changes below.")
         self.progression_edit = QPlainTextEdit()
         self.progression_edit.setPlaceholderText("Dm7 G7 | Cmaj7 | % | …")
@@ -109,11 +114,20 @@ class GenerateControls(QWidget):
         self.progression_error = QLabel("")
         self.progression_error.setProperty("role", "error")
         self.progression_error.setWordWrap(True)
+        self.meter_combo = QComboBox()
+        for meter in COMMON_METERS:
+            self.meter_combo.addItem(meter, meter)
+        self.meter_combo.setToolTip(
+            "The meter the changes are played in (built-in forms too, bar for bar). A marker "
+            "at the head of typed changes, such as (3/4), wins over it."
+        )
         self.choruses_spin = QSpinBox()
-        self.choruses_spin.setRange(1, 16)
-        self.choruses_spin.setToolTip("How many times the solo goes round the changes.")
+        configure(
+            self.choruses_spin, limits.CHORUSES, "How many times the solo goes round the changes."
+        )
         changes_form = QFormLayout()
         changes_form.addRow("Form", self.form_combo)
+        changes_form.addRow("Meter", self.meter_combo)
         changes_form.addRow("Choruses", self.choruses_spin)
         changes_layout = QVBoxLayout(box_changes)
         changes_layout.addLayout(changes_form)
@@ -126,25 +140,28 @@ class GenerateControls(QWidget):
 
     def _build_feel_box(self) -> QGroupBox:
         box_feel = QGroupBox("Feel")
-        self.tempo_spin = QSpinBox()
-        self.tempo_spin.setRange(40, 320)
+        self.tempo_spin = QDoubleSpinBox()
+        configure(self.tempo_spin, limits.TEMPO, "Tempo in quarter-note beats per minute.")
         self.tempo_spin.setSuffix(" bpm")
-        self.tempo_spin.setToolTip("Tempo in quarter-note beats per minute.")
         self.swing_spin = QDoubleSpinBox()
-        self.swing_spin.setRange(0.5, 0.75)
-        self.swing_spin.setSingleStep(0.01)
-        self.swing_spin.setDecimals(2)
-        self.swing_spin.setToolTip(
+        configure(
+            self.swing_spin,
+            limits.SWING,
             "Swing: where the second eighth of each beat falls. 0.50 is straight, 0.60 a "
-            "light swing, 0.67 a triplet feel."
+            "light swing, 0.67 a triplet feel.",
         )
         self.temperature_spin = QDoubleSpinBox()
-        self.temperature_spin.setRange(0.1, 2.0)
-        self.temperature_spin.setSingleStep(0.05)
-        self.temperature_spin.setDecimals(2)
-        self.temperature_spin.setToolTip(
+        configure(
+            self.temperature_spin,
+            limits.TEMPERATURE,
             "Temperature: below 1 the solo is safer and more repetitive, above 1 it takes "
-            "more chances."
+            "more chances; 0 always picks the likeliest value.",
+        )
+        self.network_only_check = QCheckBox("Network only")
+        self.network_only_check.setToolTip(
+            "Improvise from the network alone: no strong-beat chord-tone bias, no pitch "
+            "prior, no copy limit, no repetition penalty (temperature and top-p only). The "
+            "take's provenance records it."
         )
         seed_row = self._build_seed_row()
         feel_form = QFormLayout(box_feel)
@@ -152,11 +169,14 @@ class GenerateControls(QWidget):
         feel_form.addRow("Swing", self.swing_spin)
         feel_form.addRow("Temperature", self.temperature_spin)
         feel_form.addRow("Seed", seed_row)
+        feel_form.addRow("Rules", self.network_only_check)
         return box_feel
 
     def _build_seed_row(self) -> QHBoxLayout:
+        # Take seeds run to 2**63-1 (limits.SEED), more than a QSpinBox holds: the panel draws
+        # and shows seeds below 2**31 and refuses stored ones it cannot show.
         self.seed_spin = QSpinBox()
-        self.seed_spin.setRange(0, 2**31 - 1)
+        self.seed_spin.setRange(limits.SEED.minimum, min(limits.SEED.maximum, _MAX_SPIN_SEED))
         self.seed_spin.setToolTip("The random seed: the same seed and settings give the same solo.")
         self.seed_lock = QCheckBox("Lock")
         self.seed_lock.setToolTip(
@@ -219,11 +239,14 @@ class GenerateControls(QWidget):
         self.progression_edit.setPlainText(text)
         self.form_combo.setCurrentIndex(max(form_index, 0))
         self._sync_form_combo()
+        self.meter_combo.setCurrentIndex(max(self.meter_combo.findData(s.meter), 0))
         self.choruses_spin.setValue(s.choruses)
         self.tempo_spin.setValue(s.tempo_bpm)
         self.swing_spin.setValue(s.swing)
         self.temperature_spin.setValue(s.temperature)
-        self.seed_spin.setValue(min(max(s.seed, 0), 2**31 - 1))
+        self.network_only_check.setChecked(s.network_only)
+        seed_ok = limits.SEED.problem(s.seed) is None and s.seed <= _MAX_SPIN_SEED
+        self.seed_spin.setValue(s.seed if seed_ok else GenerateSettings.seed)
         self.seed_lock.setChecked(s.seed_locked)
         index = self.instrument_combo.findData(s.solo_program)
         self.instrument_combo.setCurrentIndex(max(index, 0))
@@ -236,10 +259,12 @@ class GenerateControls(QWidget):
         s.model_path = self.model_combo.currentData() or STARTER
         s.progression_text = self.progression_edit.toPlainText()
         s.form_name = self.form_combo.currentData() or _CUSTOM_FORM
+        s.meter = self.meter_combo.currentData()
         s.choruses = self.choruses_spin.value()
         s.tempo_bpm = self.tempo_spin.value()
         s.swing = self.swing_spin.value()
         s.temperature = self.temperature_spin.value()
+        s.network_only = self.network_only_check.isChecked()
         s.seed = self.seed_spin.value()
         s.seed_locked = self.seed_lock.isChecked()
         s.solo_program = int(self.instrument_combo.currentData())
@@ -249,14 +274,16 @@ class GenerateControls(QWidget):
 
     # Models -----------------------------------------------------------------------------------
     def fill_models(self, selected: str) -> None:
-        """The starter model, the recent models that still exist, and Browse…"""
+        """The starter model, the recent models that still exist, and Browse…; `selected` is
+        listed too while it loads (it joins the recent models once it has loaded)."""
         self.model_combo.blockSignals(True)
         self.model_combo.clear()
         self.model_combo.addItem("Starter model", STARTER)
         self.model_combo.setItemData(
             0, "The model that ships with JazzGUI", Qt.ItemDataRole.ToolTipRole
         )
-        for path in self._settings.recent_models:
+        recent = self._settings.recent_models
+        for path in recent if selected in (STARTER, *recent) else [selected, *recent]:
             if not Path(path).exists():
                 continue  # moved or deleted since; it stays in the settings in case it returns
             self.model_combo.addItem(Path(path).stem, path)
@@ -293,15 +320,13 @@ class GenerateControls(QWidget):
         text = self.progression_edit.toPlainText()
         self._sync_form_combo()
         try:
-            progression = parse_progression(text)
+            progression = parse_progression(text, meter=self.meter_combo.currentData())
         except ChordSymbolError as error:
-            self.progression = None
-            self.progression_info.setText("")
-            self.progression_error.setText(str(error))
-            self.progression_error.setVisible(True)
-            self._mark_error(error.position, len(error.symbol) if error.symbol else 1)
-            self.changes_edited.emit()
-            return False
+            return self._refuse(str(error), error.position, len(error.symbol or " "))
+        try:
+            limits.check_take_length(self.choruses_spin.value(), len(progression), "Choruses")
+        except JazzGUIError as error:
+            return self._refuse(str(error))
         self.progression = progression
         bars = len(progression)
         self.progression_error.setText("")
@@ -315,6 +340,16 @@ class GenerateControls(QWidget):
         self.changes_edited.emit()
         return True
 
+    def _refuse(self, message: str, position: int = -1, length: int = 0) -> bool:
+        """Show why the changes cannot be played (marking `length` characters at `position`)."""
+        self.progression = None
+        self.progression_info.setText("")
+        self.progression_error.setText(message)
+        self.progression_error.setVisible(True)
+        self._mark_error(position, length)
+        self.changes_edited.emit()
+        return False
+
     def _describe_length(self) -> None:
         """'12 bars × 2 choruses = 24 bars, about 0:36 at 160 bpm' under the changes."""
         if self.progression is None:
@@ -325,10 +360,14 @@ class GenerateControls(QWidget):
             bars * choruses * self.progression.beats_per_bar * 60 / self.tempo_spin.value()
         )
         total = f" = {bars * choruses} bars" if choruses > 1 else ""
+        meter = self.progression.meter.text
+        if meter != self.meter_combo.currentData():
+            meter += " (set by the marker in the changes)"
+        in_meter = "" if meter == "4/4" else f" of {meter}"
         self.progression_info.setText(
-            f"{bars} bar{'s' if bars != 1 else ''} × {choruses} chorus"
+            f"{bars} bar{'s' if bars != 1 else ''}{in_meter} × {choruses} chorus"
             f"{'es' if choruses != 1 else ''}{total}, about {seconds // 60}:{seconds % 60:02d} "
-            f"at {self.tempo_spin.value()} bpm"
+            f"at {self.tempo_spin.value():g} bpm"
         )
 
     def _mark_error(self, position: int, length: int) -> None:
@@ -350,7 +389,7 @@ class GenerateControls(QWidget):
 
     def new_seed(self) -> None:
         # Not the `random` module: Keras reseeds it whenever a network is built.
-        self.seed_spin.setValue(secrets.randbelow(2**31 - 1))
+        self.seed_spin.setValue(secrets.randbelow(_MAX_SPIN_SEED))
 
     def take_request(self, model_key: str | None) -> Any:
         """The take the controls ask for (the same request `jazzgui generate` builds)."""
@@ -366,7 +405,9 @@ class GenerateControls(QWidget):
             comp=self.comp_check.isChecked(),
             bass=self.bass_check.isChecked(),
             sampler=SamplerSettings(
-                temperature=self.temperature_spin.value(), seed=self.seed_spin.value()
+                temperature=self.temperature_spin.value(),
+                seed=self.seed_spin.value(),
+                rules=not self.network_only_check.isChecked(),
             ),
             model_name=model_label(model_key),
         )

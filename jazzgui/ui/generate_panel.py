@@ -31,7 +31,7 @@ from jazzgui.ui.model_loader import LoadedModel, ModelLoader, describe_model, st
 from jazzgui.ui.piano_roll import PianoRollBox
 from jazzgui.ui.ports_widget import PortLister, PortOpener, PortsWidget
 from jazzgui.ui.settings_store import GenerateSettings, remember_model
-from jazzgui.ui.take_list import TakeEntry, TakeList
+from jazzgui.ui.take_list import TakeEntry, TakeList, played_part
 from jazzgui.ui.take_player import TakePlayer
 from jazzgui.ui.workers import WorkerHandle, describe_error, start_worker
 
@@ -39,15 +39,28 @@ log = logging.getLogger(__name__)
 
 # The parts' widgets, reached through the panel by the window's shortcuts and by tests.
 _CONTROL_WIDGETS = (
-    "model_combo", "model_info", "form_combo", "choruses_spin", "progression_edit",
-    "progression_error", "progression_info", "tempo_spin", "swing_spin", "temperature_spin",
-    "seed_spin", "seed_lock", "seed_dice", "instrument_combo", "comp_check", "bass_check",
-    "generate_button", "stop_button", "panic_button",
+    "model_combo", "model_info", "form_combo", "meter_combo", "choruses_spin",
+    "progression_edit", "progression_error", "progression_info", "tempo_spin", "swing_spin",
+    "temperature_spin", "seed_spin", "seed_lock", "seed_dice", "network_only_check",
+    "instrument_combo", "comp_check", "bass_check", "generate_button", "stop_button",
+    "panic_button",
 )  # fmt: skip
 _TAKE_LIST_WIDGETS = (
     "replay_button", "star_button", "export_midi_button", "export_xml_button",
-    "export_wav_button",
+    "export_wav_button", "midi_swing_check",
 )  # fmt: skip
+
+
+def _count(number: int, noun: str) -> str:
+    """'1 bar', '24 bars'."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _summary(entry: TakeEntry) -> str:
+    """'64 solo notes over 24 bars (seed 5)'."""
+    solo = sum(1 for e in entry.take.events if e.channel == SOLO_CHANNEL)
+    bars = _count(entry.take.bars, "bar")
+    return f"{_count(solo, 'solo note')} over {bars} (seed {entry.seed})"
 
 
 class GeneratePanel(QWidget):
@@ -68,12 +81,14 @@ class GeneratePanel(QWidget):
         super().__init__(parent)
         self._settings = settings
         self._shut_down = False
-        self._model: Any = None
-        self._model_key: str | None = None
+        self._model: Any = None  # the model that generates, kept while another one loads
+        self._model_key: str | None = None  # its key (STARTER or a path); None: no model
+        self._loading_key: str | None = None  # the model being loaded, if any
         self._model_loader: WorkerHandle | None = None
         self._was_busy = False
         self._pending_generate = False
         self._current: TakeEntry | None = None
+        self._stream: Any = None  # the TakeStream being improvised, until its take is listed
         self._playhead_beat: float | None = None
 
         self.ports = PortsWidget(audio, settings.port_name, port_lister, port_opener)
@@ -137,7 +152,7 @@ class GeneratePanel(QWidget):
         self.take_list.problem.connect(self._show_problem)
         self.player.position.connect(self._on_position)
         self.player.error.connect(self._on_player_error)
-        self.player.finished.connect(self._update_buttons)
+        self.player.finished.connect(self._on_played_to_the_end)
         self.player.bar_ready.connect(self._on_bar_generated)
         self.player.take_done.connect(self._on_take_generated)
 
@@ -145,10 +160,11 @@ class GeneratePanel(QWidget):
         """Tab moves top to bottom through the controls as they appear, then to the takes."""
         c, ports = self.controls, self.ports
         chain = [
-            c.model_combo, c.form_combo, c.choruses_spin, c.progression_edit, c.tempo_spin,
-            c.swing_spin, c.temperature_spin, c.seed_spin, c.seed_lock, c.seed_dice,
-            c.instrument_combo, c.comp_check, c.bass_check, ports.combo, ports.refresh_button,
-            ports.test_button, c.generate_button, c.stop_button, c.panic_button,
+            c.model_combo, c.form_combo, c.meter_combo, c.choruses_spin, c.progression_edit,
+            c.tempo_spin, c.swing_spin, c.temperature_spin, c.seed_spin, c.seed_lock,
+            c.seed_dice, c.network_only_check, c.instrument_combo, c.comp_check, c.bass_check,
+            ports.combo, ports.refresh_button, ports.test_button, c.generate_button,
+            c.stop_button, c.panic_button,
             self.take_list.table, *self.take_list.buttons,
         ]  # fmt: skip
         for first, second in itertools.pairwise(chain):
@@ -160,10 +176,9 @@ class GeneratePanel(QWidget):
 
     # Models -----------------------------------------------------------------------------------
     def add_model(self, path: str) -> None:
-        """Make a model file selectable (and select it), e.g. one just trained."""
-        remember_model(self._settings, path)
-        self.controls.fill_models(path)
-        self._load_selected_model()
+        """Load a model file and select it, e.g. one just trained; it joins the recent models
+        once it has loaded."""
+        self._load_model(path)
 
     def browse_model(self) -> None:
         start = (
@@ -174,30 +189,44 @@ class GeneratePanel(QWidget):
         path, _ = QFileDialog.getOpenFileName(
             self, "Open a model", start, "JazzGUI models (*.jazzmodel);;All files (*)"
         )
+        self.controls.fill_models(self._model_key or STARTER)  # until the new one has loaded
         if path:
             self.add_model(path)
-        else:
-            self.controls.fill_models(self._model_key or STARTER)
 
     def _on_model_activated(self, _index: int) -> None:
         if self.model_combo.currentData() == BROWSE:
             self.browse_model()
         else:
-            self._load_selected_model()
+            self._load_model(self.model_combo.currentData() or STARTER)
 
     def start(self) -> None:
         """Called once the window shows: list the outputs, load the model in the background."""
         self.ports.refresh()
-        self._load_selected_model()
+        self._load_model(self.model_combo.currentData() or STARTER)
 
-    def _load_selected_model(self) -> None:
-        key = self.model_combo.currentData() or STARTER
+    @property
+    def model_name(self) -> str:
+        """The loaded model as the status bar names it ("" when none is loaded)."""
+        if self._model is None:
+            return ""
+        return "Starter model" if self._model_key == STARTER else Path(self._model_key).stem
+
+    def _load_model(self, key: str) -> None:
+        """Load `key` in the background; the model loaded so far stays usable meanwhile."""
         if key == self._model_key and self._model is not None:
+            if self._model_loader is not None and self._model_loader.running:
+                self._model_loader.cancel()
+            self._loading_key = None
+            self.controls.fill_models(key)
+            self.model_status.emit(f"Model: {self.model_name}")
+            self._update_buttons()
+            return
+        if key == self._loading_key:
             return
         if self._model_loader is not None and self._model_loader.running:
             self._model_loader.cancel()
-        self._model = None
-        self._model_key = key
+        self._loading_key = key
+        self.controls.fill_models(key)
         label = "starter model" if key == STARTER else Path(key).name
         self.model_status.emit(f"Model: loading {label}…")
         self.model_info.setText("Loading…")
@@ -208,27 +237,37 @@ class GeneratePanel(QWidget):
 
     def _on_model_loaded(self, loaded: LoadedModel) -> None:
         key, model = loaded.key, loaded.model
-        if key != self._model_key:
+        if key != self._loading_key:
             return  # the person picked another model meanwhile
+        self._loading_key = None
         if model is None:
-            self._on_model_failed(loaded.problem)
+            self._on_model_failed(key, loaded.problem)
             return
-        self._model = model
-        name = "Starter model" if key == STARTER else Path(key).stem
+        self._model, self._model_key = model, key
+        if key != STARTER:
+            remember_model(self._settings, key)
+        self.controls.fill_models(key)
         self.model_info.setText(describe_model(model))
-        self.model_status.emit(f"Model ready: {name}")
+        self.model_status.emit(f"Model: {self.model_name}")
         self._update_buttons()
         if self._pending_generate:
             self._pending_generate = False
             self.generate()
 
-    def _on_model_failed(self, message: str) -> None:
-        starter_missing = self._model_key == STARTER and not starter_path().exists()
-        self._model_key = None
+    def _on_model_failed(self, key: str, message: str) -> None:
+        """Keep the model that was loaded (selected and usable); say why the new one is not."""
         self._pending_generate = False
-        self.model_status.emit("Model: none loaded")
+        self.controls.fill_models(self._model_key or STARTER)
         self._update_buttons()
-        if starter_missing:
+        if self._model is not None:
+            self.model_info.setText(describe_model(self._model))
+            self.model_status.emit(f"Model: {self.model_name}")
+            self._show_problem(
+                f"The model could not be loaded, so {self.model_name} stays in use. {message}"
+            )
+            return
+        self.model_status.emit("Model: none loaded")
+        if key == STARTER and not starter_path().exists():
             # Not an error the person caused: say what to do, without a dialog at every start.
             hint = "No starter model is installed: train one in the Train panel, or open a model."
             self.model_info.setText(hint)
@@ -248,12 +287,12 @@ class GeneratePanel(QWidget):
 
     def generate(self) -> None:
         """Improvise a new take with the panel's settings and play it as it is generated."""
-        if not self.controls.validate_progression():
+        if self.controls.progression is None:  # checked as typed: None while there is an error
             self._show_problem(f"Fix the chord changes first: {self.progression_error.text()}")
             return
-        if self._model is None:
-            if self._model_key is None:
-                self._load_selected_model()
+        if self._model is None or self._loading_key is not None:
+            if self._loading_key is None:
+                self._load_model(self.model_combo.currentData() or STARTER)
             self._pending_generate = True
             self.status.emit("Generating as soon as the model is loaded…")
             return
@@ -265,10 +304,11 @@ class GeneratePanel(QWidget):
         stream = TakeStream(self._model, self.controls.take_request(self._model_key))
         entry = TakeEntry(len(self.takes) + 1, stream.take)
         self._show_take_frame(stream.changes)
-        self._current = entry
+        self._current, self._stream = entry, stream
         try:
             self.player.stream(entry, stream)
         except (JazzGUIError, RuntimeError, ValueError) as error:
+            self._stream = None
             self._show_problem(describe_error(error))
             return
         self._playhead_beat = 0.0
@@ -286,13 +326,41 @@ class GeneratePanel(QWidget):
         self.piano_roll.add_events(events)
 
     def _on_take_generated(self, entry: TakeEntry) -> None:
+        if entry is not self._current or self._listed(entry):
+            return  # stopped meanwhile: its played part is listed already
         self.player.feeding = False
+        self._stream = None
         self.take_list.add(entry)
-        solo = sum(1 for e in entry.take.events if e.channel == SOLO_CHANNEL)
-        self.status.emit(
-            f"Take {entry.number}: {solo} solo notes over {entry.take.bars} bars "
-            f"(seed {entry.seed})."
+        playing = "; playing" if self.is_playing else ""
+        self.status.emit(f"Take {entry.number}: {_summary(entry)}{playing}.")
+        self._update_buttons()
+
+    def _listed(self, entry: TakeEntry) -> bool:
+        return any(listed is entry for listed in self.takes)
+
+    def _keep_played_part(self, why: str) -> str:
+        """List what was heard of the take being improvised, marked `why` ("stopped"); returns
+        what the status bar says about it ("" if no take was being improvised)."""
+        entry, stream = self._current, self._stream
+        self._stream = None
+        if entry is None or stream is None or self._listed(entry):
+            return ""
+        entry.take = played_part(
+            stream.take, stream.changes, self.player.last_beat, self.player.heard
         )
+        entry.stopped = why
+        if not entry.take.bars:
+            return f"Take {entry.number} {why} before its first bar: nothing to keep."
+        self.take_list.add(entry)
+        return (
+            f"Take {entry.number} {why} after {entry.take.bars} of {stream.take.bars} bars; "
+            "what was played is in the take list."
+        )
+
+    def _on_played_to_the_end(self) -> None:
+        entry = self._current
+        if entry is not None and self._listed(entry) and not self.is_generating:
+            self.status.emit(f"Take {entry.number} played to the end: {_summary(entry)}.")
         self._update_buttons()
 
     # Playback ---------------------------------------------------------------------------------
@@ -310,7 +378,9 @@ class GeneratePanel(QWidget):
         self._playhead_beat = beat
 
     def _on_player_error(self, message: str) -> None:
-        self._show_problem(f"Playback stopped: {message}")
+        self.player.feeding = False
+        kept = self._keep_played_part("interrupted")
+        self._show_problem(f"Playback stopped: {message} {kept}".strip())
         self._update_buttons()
 
     def _on_port_changed(self, port: Any) -> None:
@@ -318,15 +388,23 @@ class GeneratePanel(QWidget):
         self._settings.port_name = self.ports.port_name
 
     def stop(self) -> None:
-        """Stop generating and playing; the player sends the note-offs."""
+        """Stop generating and playing (the player sends the note-offs); a take stopped while
+        it was improvised joins the list with the bars that were played."""
+        was_busy = self.is_playing
         self.player.stop()
+        kept = self._keep_played_part("stopped")
+        if kept:
+            self.status.emit(kept)
+        elif was_busy and self._current is not None:
+            self.status.emit(f"Take {self._current.number} stopped.")
         self._update_buttons()
 
     def panic(self) -> None:
         """Stop, then silence every channel of the output, whatever it still holds."""
         self.player.panic()
+        kept = self._keep_played_part("stopped")
         self._update_buttons()
-        self.status.emit("Panic: every note silenced.")
+        self.status.emit(f"Panic: every note silenced. {kept}".strip())
 
     def selected_entry(self) -> TakeEntry | None:
         return self.take_list.selected_entry()
@@ -370,9 +448,8 @@ class GeneratePanel(QWidget):
         if busy != self._was_busy:
             self._was_busy = busy
             self.playing_changed.emit(busy)
-        self.generate_button.setEnabled(
-            self.controls.progression is not None and self._model_key is not None
-        )
+        has_model = self._model is not None or self._loading_key is not None
+        self.generate_button.setEnabled(self.controls.progression is not None and has_model)
         self.stop_button.setEnabled(busy)
         self.take_list.update_buttons()
 

@@ -305,6 +305,7 @@ class MainWindow(QMainWindow):
         if self._closing:
             return
         self.generate_panel.start()
+        self._report_recovered_settings()
         if _training_engine_loaded():
             self.engine_label.setText("Training engine: ready")
         elif self._load_tensorflow:
@@ -315,6 +316,15 @@ class MainWindow(QMainWindow):
             self._engine_timer.start()
         else:
             self.engine_label.setText("Training engine: loads when training starts")
+
+    def _report_recovered_settings(self) -> None:
+        """Say once that the settings file could not be read, and where it was kept."""
+        backup, self.settings.recovered_backup = self.settings.recovered_backup, ""
+        if backup:
+            self.show_status(
+                "The settings file could not be read, so JazzGUI started with its defaults; "
+                f"the unreadable file was kept as {backup}."
+            )
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in _INPUT_EVENTS and self._engine_timer.isActive():

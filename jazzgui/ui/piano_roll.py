@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
@@ -162,16 +163,20 @@ class PianoRollCanvas(QWidget):
                     Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                     f"C{pitch // 12 - 1}",
                 )
-        beat = 0
-        while beat <= self._length_beats:
+        # Only the exposed strip is drawn: a long take is thousands of beats wide, and the
+        # playhead repaints a few pixels thirty times a second.
+        first, last = self._exposed_beats(QRectF(event.rect()))
+        beat = first
+        while beat <= min(last, self._length_beats):
             x = self.beat_to_x(beat)
             on_bar = beat % self._beats_per_bar == 0
             painter.setPen(QPen(_GRID_BAR if on_bar else _GRID_BEAT, 1))
             painter.drawLine(QPointF(x, top), QPointF(x, rect.height()))
             beat += 1
-        self._paint_chord_lane(painter, rect)
-        band = [e for e in self._events if e.channel != SOLO_CHANNEL]
-        solo = [e for e in self._events if e.channel == SOLO_CHANNEL]
+        self._paint_chord_lane(painter, rect, first, last)
+        shown = [e for e in self._events if e.end_beat >= first and e.start_beat <= last]
+        band = [e for e in shown if e.channel != SOLO_CHANNEL]
+        solo = [e for e in shown if e.channel == SOLO_CHANNEL]
         painter.setPen(Qt.PenStyle.NoPen)
         for note in band:
             painter.setBrush(_BAND)
@@ -188,17 +193,25 @@ class PianoRollCanvas(QWidget):
             painter.drawLine(QPointF(x, 0), QPointF(x, rect.height()))
         painter.end()
 
+    def _exposed_beats(self, exposed: QRectF) -> tuple[int, int]:
+        """The whole beats whose grid lines or notes may show in the `exposed` rectangle."""
+        first = math.floor((exposed.left() - LEFT_MARGIN) / self.pixels_per_beat) - 1
+        last = math.ceil((exposed.right() - LEFT_MARGIN) / self.pixels_per_beat) + 1
+        return max(first, 0), last
+
     def _note_rect(self, note: NoteEvent, pitch_y, row_height: float) -> QRectF:
         x = self.beat_to_x(note.start_beat)
         width = max(note.duration_beats * self.pixels_per_beat - 1, 2.0)
         return QRectF(x, pitch_y(note.pitch) + 0.5, width, max(row_height - 1, 1.0))
 
-    def _paint_chord_lane(self, painter: QPainter, rect: QRectF) -> None:
+    def _paint_chord_lane(self, painter: QPainter, rect: QRectF, first: int, last: int) -> None:
         painter.fillRect(QRectF(0, 0, rect.width(), CHORD_LANE_HEIGHT), _CHORD_LANE)
         font = QFont(self.font())
         font.setBold(True)
         painter.setFont(font)
         for start, length, symbol in self._chords:
+            if start > last or start + length < first:
+                continue
             x = self.beat_to_x(start)
             painter.setPen(QPen(QColor("#4c5a7a"), 1))
             painter.drawLine(QPointF(x, 4), QPointF(x, CHORD_LANE_HEIGHT - 4))

@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
+from jazzgui.limits import CHORUSES, TEMPO
 from jazzgui.music.defaults import (
     FORM,
     SOLO_PROGRAM,
@@ -41,7 +42,7 @@ class GenerateSettings:
     progression_text: str = ""
     form_name: str = FORM
     choruses: int = 2
-    tempo_bpm: int = int(TEMPO_BPM)
+    tempo_bpm: float = float(TEMPO_BPM)
     swing: float = SWING
     temperature: float = 1.0
     seed: int = 1
@@ -54,6 +55,7 @@ class GenerateSettings:
     soundfont: str = ""  # the built-in synth's sound: "" automatic, "none", or a .sf2 path
     meter: str = "4/4"  # the meter control; a (3/4) marker in typed changes wins over it
     midi_export_swing: bool = True  # MIDI exports carry the swing in their note times
+    network_only: bool = False  # sample from the network alone (SamplerSettings.rules=False)
 
 
 @dataclass
@@ -251,8 +253,9 @@ def load_settings() -> AppSettings:
         train=_read_group(settings, "train", TrainSettings),
         window=_read_group(settings, "window", WindowSettings),
     )
-    result.generate.tempo_bpm = min(max(result.generate.tempo_bpm, 40), 320)
-    result.generate.choruses = min(max(result.generate.choruses, 1), 16)
+    generate = result.generate
+    generate.tempo_bpm = min(max(generate.tempo_bpm, TEMPO.minimum), TEMPO.maximum)
+    generate.choruses = min(max(generate.choruses, CHORUSES.minimum), CHORUSES.maximum)
     if result.generate.meter not in COMMON_METERS:
         result.generate.meter = GenerateSettings.meter
     train = result.train

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
@@ -23,11 +26,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from jazzgui.music.events import Take
+from jazzgui.music.events import NoteEvent, Take
+from jazzgui.music.progression import Progression
 from jazzgui.playback.export import export_take
 from jazzgui.ui.settings_store import GenerateSettings
 from jazzgui.ui.workers import Worker, WorkerHandle, start_worker
 
+# How long the last note heard of a stopped take is kept at most, in beats (a sixteenth).
+_LAST_NOTE_BEATS = 0.25
 # kind -> (file dialog filter, suffix)
 EXPORTS = {
     "mid": ("MIDI files (*.mid)", ".mid"),
@@ -43,6 +49,7 @@ class TakeEntry:
     number: int
     take: Take
     starred: bool = False
+    stopped: str = ""  # "stopped" or "interrupted" when the take holds only the bars played
 
     @property
     def model_name(self) -> str:
@@ -55,6 +62,30 @@ class TakeEntry:
     @property
     def temperature(self) -> float:
         return self.take.provenance.temperature or 0.0
+
+
+def played_part(
+    take: Take, changes: Progression, beat: float | None, heard: Collection[NoteEvent]
+) -> Take:
+    """What was heard of a take stopped at `beat`: the `heard` notes (those sent), cut at the
+    stop, and the bars begun."""
+    notes = [e for e in sorted(take.events) if e in heard]
+    # Swing and humanising send some notes a little after their beat's position tick.
+    stop = max(beat or 0.0, notes[-1].start_beat + _LAST_NOTE_BEATS if notes else 0.0)
+    bars = min(math.ceil(stop / take.beats_per_bar - 1e-9), len(changes))
+    events = [
+        dataclasses.replace(e, duration_beats=min(e.duration_beats, stop - e.start_beat))
+        for e in notes
+    ]
+    played = Progression(changes.bars[:bars], changes.beats_per_bar, "", changes.denominator)
+    extra = {**take.provenance.extra, "stopped": f"after {bars} of {take.bars} bars"}
+    return dataclasses.replace(
+        take,
+        events=events,
+        bars=bars,
+        progression_text=played.to_text() if bars else "",
+        provenance=dataclasses.replace(take.provenance, extra=extra),
+    )
 
 
 class TakeList(QGroupBox):
@@ -81,6 +112,13 @@ class TakeList(QGroupBox):
         self.export_xml_button.setToolTip("Export the solo with chord symbols as MusicXML.")
         self.export_wav_button = QPushButton("WAV…")
         self.export_wav_button.setToolTip("Render the selected take to a WAV file.")
+        self.midi_swing_check = QCheckBox("Swing in MIDI")
+        self.midi_swing_check.setChecked(settings.midi_export_swing)
+        self.midi_swing_check.setToolTip(
+            "Checked: MIDI exports have the swing you heard in their note times, so a DAW or "
+            "another synth plays them as heard. Unchecked: straight note times, with the swing "
+            "ratio kept as a text event."
+        )
         buttons = QHBoxLayout()
         buttons.addWidget(self.replay_button)
         buttons.addWidget(self.star_button)
@@ -88,6 +126,7 @@ class TakeList(QGroupBox):
         buttons.addWidget(QLabel("Export:"))
         for button in (self.export_midi_button, self.export_xml_button, self.export_wav_button):
             buttons.addWidget(button)
+        buttons.addWidget(self.midi_swing_check)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
         layout.addLayout(buttons)
@@ -97,6 +136,7 @@ class TakeList(QGroupBox):
         self.export_midi_button.clicked.connect(lambda: self.export_selected("mid"))
         self.export_xml_button.clicked.connect(lambda: self.export_selected("musicxml"))
         self.export_wav_button.clicked.connect(lambda: self.export_selected("wav"))
+        self.midi_swing_check.toggled.connect(self._on_midi_swing_toggled)
         self.table.itemSelectionChanged.connect(self.selection_changed)
         self.table.cellDoubleClicked.connect(lambda *_: self.replay_requested.emit())
         self.update_buttons()
@@ -146,8 +186,8 @@ class TakeList(QGroupBox):
             entry.model_name,
             str(entry.seed),
             f"{entry.temperature:.2f}",
-            f"{take.tempo_bpm:.0f}",
-            str(take.bars),
+            f"{take.tempo_bpm:g}",
+            f"{take.bars} ({entry.stopped})" if entry.stopped else str(take.bars),
             take.provenance.progression,
         ]
         for column, value in enumerate(values):
@@ -172,6 +212,14 @@ class TakeList(QGroupBox):
         self.table.item(row, 0).setText("★" if entry.starred else "")
 
     # Export -----------------------------------------------------------------------------------
+    def _on_midi_swing_toggled(self, swung: bool) -> None:
+        self._settings.midi_export_swing = swung
+        self.status.emit(
+            "MIDI exports carry the swing in their note times."
+            if swung
+            else "MIDI exports are written straight (the swing ratio kept as a text event)."
+        )
+
     def export_selected(self, kind: str) -> None:
         """Ask where to write the selected take, then write it in the background."""
         entry = self.selected_entry()

@@ -36,6 +36,10 @@ class TakePlayer(QObject):
         self._port = port  # the open output, asked for when it is needed
         self._player: Any = None
         self.feeding = False
+        # The beat the player reached last (None before the first): where a stop cuts a take.
+        self.last_beat: float | None = None
+        self._stream: TakeStream | None = None  # the stream playing; a stopped one goes quiet
+        self._heard: set[NoteEvent] = set()  # the stream's notes whose note-on was sent
 
     @property
     def is_playing(self) -> bool:
@@ -52,10 +56,24 @@ class TakePlayer(QObject):
             self._player = Player(
                 self._port(),
                 on_error=self._on_error,
-                on_position=lambda beat: self.position.emit(float(beat)),
+                on_position=self._on_position,
+                on_note=self._on_note,
                 on_finished=self.finished.emit,
             )
         return self._player
+
+    def _on_note(self, event: NoteEvent, on: bool) -> None:
+        if on and self._stream is not None:
+            self._heard.add(event)
+
+    @property
+    def heard(self) -> set[NoteEvent]:
+        """The notes of the stream playing (or just stopped) that were sent to the output."""
+        return set(self._heard)
+
+    def _on_position(self, beat: float) -> None:
+        self.last_beat = float(beat)
+        self.position.emit(float(beat))
 
     def _on_error(self, error: object) -> None:
         self.error.emit(describe_error(error) if isinstance(error, BaseException) else str(error))
@@ -67,6 +85,9 @@ class TakePlayer(QObject):
     def stream(self, entry: TakeEntry, stream: TakeStream) -> None:
         """Improvise and play the take at once; `take_done` brings the entry when complete."""
         take = entry.take
+        self.last_beat = None
+        self._stream = stream
+        self._heard = set()
         self._ensure_player().stream(
             self._bars(entry, stream),
             tempo_bpm=take.tempo_bpm,
@@ -80,18 +101,24 @@ class TakePlayer(QObject):
     def _bars(self, entry: TakeEntry, stream: TakeStream) -> Iterator[list[NoteEvent]]:
         """Bars as they are sampled, run by the player's feeder thread a bar or two ahead."""
         for bar in stream:
+            if stream is not self._stream:
+                return  # stopped while this bar was improvised: it was never heard
             events = bar.events
             self.bar_ready.emit(events)
             yield events
-        self.take_done.emit(entry)
+        if stream is self._stream:
+            self.take_done.emit(entry)
 
     def play(self, take: Take) -> None:
         """Play a finished take from its start."""
+        self.last_beat = None
+        self._stream = None
         self._ensure_player().play(take)
 
     def stop(self) -> None:
         """Stop generating and playing; the player sends the note-offs."""
         self.feeding = False
+        self._stream = None
         if self._player is not None:
             self._player.stop()
 

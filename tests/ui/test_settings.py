@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from jazzgui.limits import CHORUSES
 from jazzgui.ui.settings_store import (
     AppSettings,
     load_settings,
@@ -75,9 +76,9 @@ def test_corrupt_settings_file_falls_back_to_defaults(make_window):
 def test_wrongly_typed_values_fall_back_one_by_one(qapp):
     path = settings_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("[generate]\ntempo_bpm=fast\nswing=0.55\nchoruses=999\n[train]\nepochs=nan\n")
+    path.write_text("[generate]\ntempo_bpm=fast\nswing=0.55\nchoruses=99999\n[train]\nepochs=nan\n")
     loaded = load_settings()
     assert loaded.generate.tempo_bpm == AppSettings().generate.tempo_bpm
     assert loaded.generate.swing == 0.55
-    assert loaded.generate.choruses == 16
+    assert loaded.generate.choruses == CHORUSES.maximum
     assert loaded.train.epochs == AppSettings().train.epochs

@@ -62,6 +62,7 @@ def test_tab_moves_through_the_generate_controls_in_visual_order(make_window, qt
     panel.model_combo.setFocus()
     expected = [
         panel.form_combo,
+        panel.meter_combo,
         panel.choruses_spin,
         panel.progression_edit,
         panel.tempo_spin,
@@ -70,6 +71,7 @@ def test_tab_moves_through_the_generate_controls_in_visual_order(make_window, qt
         panel.seed_spin,
         panel.seed_lock,
         panel.seed_dice,
+        panel.network_only_check,
         panel.instrument_combo,
         panel.comp_check,
         panel.bass_check,
