@@ -56,6 +56,7 @@ class TrainPanel(QWidget):
         self._shut_down = False
         self._train_thread: WorkerHandle | None = None
         self._stopping = False  # Stop was pressed: later progress must not hide "Stopping…"
+        self._train_when_read = False  # Train was pressed while files were still being read
         self.result: Any = None
         self.setAcceptDrops(True)
 
@@ -112,10 +113,17 @@ class TrainPanel(QWidget):
         self.remove_button, self.clear_button = files.remove_button, files.clear_button
         self.paths, self.add_paths = files.paths, files.add_paths
         self.add_files_dialog = files.add_files_dialog
-        files.changed.connect(self._update_buttons)
+        files.changed.connect(self._on_files_changed)
         files.status.connect(self.status)
         files.problem.connect(self._show_problem)
         return files
+
+    def _on_files_changed(self) -> None:
+        if self._train_when_read and not self.files.is_reading:
+            self._train_when_read = False
+            if self.files.has_usable:
+                self.start_training()
+        self._update_buttons()
 
     def _build_run(self) -> QGroupBox:
         box = QGroupBox("Training")
@@ -199,6 +207,13 @@ class TrainPanel(QWidget):
         if problems:
             self._show_problem("The training settings cannot be used: " + "; ".join(problems) + ".")
             return
+        if self.files.is_reading:
+            # Reading goes on in its processes; training starts the moment the last file is in.
+            self._train_when_read = True
+            self.progress.setFormat("Training starts when every file is read…")
+            self.status.emit("Training starts when every file is read (Stop cancels it).")
+            self._update_buttons()
+            return
         self.result = None
         self._stopping = False
         self.plot.ensure_plot()
@@ -263,6 +278,11 @@ class TrainPanel(QWidget):
 
     def stop_training(self) -> None:
         """Ask training to stop; the Keras callback sees it within a batch."""
+        if self._train_when_read:
+            self._train_when_read = False
+            self.progress.setFormat("Not training")
+            self.status.emit("Training cancelled before it started.")
+            self._update_buttons()
         if self._train_thread is not None and self._train_thread.running:
             self._train_thread.cancel()
             self._stopping = True
@@ -302,8 +322,9 @@ class TrainPanel(QWidget):
     def _update_buttons(self) -> None:
         training = self.is_training
         has_usable = self.files.has_usable
-        self.train_button.setEnabled(not training and has_usable)
-        self.stop_button.setEnabled(training)
+        waiting = self._train_when_read
+        self.train_button.setEnabled(not training and not waiting and has_usable)
+        self.stop_button.setEnabled(training or waiting)
         self.save_button.setEnabled(not training and self.result is not None)
         for widget in self._locked_while_training:
             widget.setEnabled(not training)

@@ -100,3 +100,30 @@ def test_the_spin_boxes_take_their_ranges_from_the_limits(make_window):
     assert panel.patience_spin.text() == "off"
     panel.epochs_spin.setValue(limits.EPOCHS.maximum + 1)
     assert panel.epochs_spin.value() == limits.EPOCHS.maximum
+
+
+def test_train_pressed_while_files_are_read_starts_when_they_are_in(
+    make_window, qtbot, reference_midi
+):
+    panel = make_window().train_panel
+    panel.kind_combo.setCurrentIndex(panel.kind_combo.findData("reference"))
+    _small_settings(panel, epochs=1)
+    panel.add_paths([str(reference_midi)])
+    qtbot.mouseClick(panel.train_button, LEFT)
+    assert panel.progress.format() == "Training starts when every file is read…"
+    assert not panel.is_training and panel.stop_button.isEnabled()
+    qtbot.waitUntil(lambda: panel.result is not None, timeout=300000)
+    assert panel.result.model.config.kind == "reference"
+    assert str(reference_midi) in panel._entries
+
+
+def test_stop_cancels_a_training_waiting_for_its_files(make_window, qtbot, reference_midi):
+    panel = make_window().train_panel
+    panel.add_paths([str(reference_midi)])
+    qtbot.mouseClick(panel.train_button, LEFT)
+    qtbot.mouseClick(panel.stop_button, LEFT)
+    assert panel.progress.format() == "Not training"
+    qtbot.waitUntil(lambda: not panel.files.is_reading, timeout=60000)
+    assert not panel.is_training
+    assert panel.train_button.isEnabled()
+    assert not panel.stop_button.isEnabled()
