@@ -214,8 +214,7 @@ class TrainWorker(Worker):
 
 
 def _load_training_engine() -> None:
-    """Import TensorFlow and Keras by building a tiny network (nothing when already loaded)."""
-    from jazzgui.model.config import ModelConfig
-    from jazzgui.model.network import build_network
+    """Import TensorFlow (the slow part of starting to train; nothing when already loaded)."""
+    from jazzgui.model.training import make_strategy
 
-    build_network(2, ModelConfig(n_a=2, tx=2, kind="reference"))
+    make_strategy()
