@@ -363,10 +363,11 @@ class _Loop:
         """Mean loss per token over the epoch's windows, or None when stopped part-way."""
         sums = []
         for _ in range(self.batches):
-            # Keep the results on the device: reading them would wait for each step to finish.
-            sums.append(self.train_step(self.train_iter))
+            # Asked before each step, so a stop is seen before the first step's slow tracing.
             if self._stop_requested(should_stop):
                 return None
+            # Keep the results on the device: reading them would wait for each step to finish.
+            sums.append(self.train_step(self.train_iter))
         total, count = np.sum([[float(v) for v in pair] for pair in sums], axis=0)
         return float(total / max(count * self.tx, 1.0))
 

@@ -77,6 +77,7 @@ class TrainSettings:
     batch_size: int = _PRESET.batch_size
     val_fraction: float = _PRESET.val_fraction
     early_stopping: int = _PRESET.early_stopping  # patience in epochs; 0 turns it off
+    kind: str = "new"  # the kind of network to train (ModelConfig.kind)
     files: list[str] = field(default_factory=list)
     last_folder: str = ""
     # Per file of `files`: its overrides, kept with the list so a restart reads it the same.

@@ -1,12 +1,13 @@
 """The Train panel's solo files: each file's report, its track and bar-range overrides.
 
-Files are read in the background as they are added; a cell edited to another track or bar
-range reads its file again. The corpus to train on is assembled from these reports.
+Files are read in worker processes as they are added (ui/solo_reader.py), each row filling in
+as its file finishes; a cell edited to another track or bar range reads its file again, and only
+the answer to a file's latest request is shown. The overrides are kept with the file list in
+the settings. The corpus to train on is assembled from these reports.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,9 +30,10 @@ from PySide6.QtWidgets import (
 
 from jazzgui.music.defaults import SOLO_SUFFIXES
 from jazzgui.music.selection import BarRangeError, parse_bar_range, parse_track
-from jazzgui.ui.settings_store import TrainSettings
+from jazzgui.music.wording import plural
+from jazzgui.ui.settings_store import FileOverride, TrainSettings
+from jazzgui.ui.solo_reader import SoloReader
 from jazzgui.ui.style import PALETTE
-from jazzgui.ui.workers import Worker, WorkerHandle, start_worker
 
 COL_FILE, COL_REPORT, COL_TRACK, COL_BARS, COL_NOTES, COL_CHORDS, COL_TRACK_SET, COL_RANGE = range(
     8
@@ -39,10 +41,12 @@ COL_FILE, COL_REPORT, COL_TRACK, COL_BARS, COL_NOTES, COL_CHORDS, COL_TRACK_SET,
 _HEADERS = ["File", "Report", "Melody track", "Bars", "Notes", "Chords", "Track", "Bar range"]
 
 
-def _load_entry(path: str, track: int | str | None, bars: tuple[int, int] | None) -> Any:
+def _load_entry(
+    path: str, track: int | str | None, bars: tuple[int, int] | None, snap: bool
+) -> Any:
     from jazzgui.music.corpus import build_corpus
 
-    return build_corpus([path], track=track, bars=bars).entries[0]
+    return build_corpus([path], track=track, bars=bars, snap=snap, workers=1).entries[0]
 
 
 class SoloFileList(QGroupBox):
@@ -56,7 +60,11 @@ class SoloFileList(QGroupBox):
         super().__init__("Solo files", parent)
         self._settings = settings
         self._entries: dict[str, Any] = {}  # path -> CorpusEntry for its current overrides
-        self._scan_handles: list[WorkerHandle] = []
+        self._requests: dict[str, int] = {}  # path -> its latest read request, until answered
+        self._batch = 0  # requests since the reading last went idle (the progress bar's total)
+        self.snap = True  # the new kind of network learns from files put on their grid
+        self.reader = SoloReader(parent=self)
+        self.reader.entry_read.connect(self._on_entry_read)
         self._build()
 
     def _build(self) -> None:
@@ -103,10 +111,16 @@ class SoloFileList(QGroupBox):
         self.summary = QLabel("Drop MIDI or MusicXML solos here, or use Add Files.")
         self.summary.setProperty("role", "hint")
         self.summary.setWordWrap(True)
+        # A label, not a QProgressBar: a progress bar repaints the window at once on every
+        # change, which stalled the event loop for up to 0.1 s while 19 files came in.
+        self.reading_progress = QLabel()
+        self.reading_progress.setToolTip("Files read so far; Remove or Clear stops their reading.")
+        self.reading_progress.setVisible(False)
 
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.reading_progress)
         layout.addWidget(self.summary)
 
         self.add_files_button.clicked.connect(self.add_files_dialog)
@@ -125,6 +139,11 @@ class SoloFileList(QGroupBox):
         return any(e.ok for e in self._entries.values()) or (
             self.table.rowCount() > len(self._entries)
         )
+
+    @property
+    def is_reading(self) -> bool:
+        """Whether a file's report is still being read."""
+        return bool(self._requests)
 
     @property
     def has_selection(self) -> bool:
@@ -165,6 +184,7 @@ class SoloFileList(QGroupBox):
             self.status.emit("No new solo files found there.")
             return
         self.table.blockSignals(True)
+        jobs = []
         for path in new:
             row = self.table.rowCount()
             self.table.insertRow(row)
@@ -178,27 +198,67 @@ class SoloFileList(QGroupBox):
                 if column not in (COL_TRACK_SET, COL_RANGE):
                     cell.setFlags(cell.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 self.table.setItem(row, column, cell)
+            jobs.append((path, *self._restore_overrides(row, path)))
         self.table.blockSignals(False)
-        self._scan([(path, None, None) for path in new])
+        self._scan(jobs)
         self._update_summary()
         self.changed.emit()
 
+    def _restore_overrides(
+        self, row: int, path: str
+    ) -> tuple[int | str | None, tuple[int, int] | None]:
+        """Put the file's remembered overrides in its row; those that no longer parse go."""
+        kept = self._settings.file_overrides.get(path, FileOverride())
+        for column, text in ((COL_TRACK_SET, kept.track), (COL_RANGE, kept.bars)):
+            self.table.item(row, column).setText(text)
+        try:
+            return self._overrides(row)
+        except BarRangeError:
+            self.table.item(row, COL_RANGE).setText("")
+            return self._overrides(row)
+
     def _scan(self, jobs: list[tuple[str, Any, Any]]) -> None:
-        def work(report: Callable[[Any], None], cancel: threading.Event) -> int:
-            for path, track, bars in jobs:
-                if cancel.is_set():
-                    break
-                report((path, _load_entry(path, track, bars)))
-            return len(jobs)
+        """Ask for each file's report; a newer request for a file replaces an older one."""
+        for path, track, bars in jobs:
+            self._requests[path] = self.reader.request(path, track, bars, self.snap)
+            self._batch += 1
+        self._update_progress()
 
-        worker = Worker(work)
-        worker.progress.connect(self._on_entry)
-        worker.failed.connect(self._on_scan_failed)
-        self._scan_handles = [h for h in self._scan_handles if h.running]
-        self._scan_handles.append(start_worker(worker, "corpus-scan"))
+    def _update_progress(self) -> None:
+        if not self._requests:
+            self._batch = 0
+        self.reading_progress.setVisible(bool(self._requests))
+        done = self._batch - len(self._requests)
+        self.reading_progress.setText(f"Reading: {done} of {plural(self._batch, 'file')} done…")
 
-    def _on_scan_failed(self, message: str) -> None:
-        self.problem.emit(f"Reading the files failed. {message}")
+    def _on_entry_read(self, request_id: int, path: str, entry: Any) -> None:
+        if self._requests.get(path) != request_id:
+            return  # an older request's answer, or a file removed meanwhile: a newer one wins
+        del self._requests[path]
+        self._update_progress()
+        self._on_entry((path, entry))
+
+    def set_snap(self, snap: bool) -> None:
+        """Read files for a network that wants them on their grid (snap) or as they are."""
+        if snap == self.snap:
+            return
+        self.snap = snap
+        for row in range(self.table.rowCount()):
+            self._read_row_again(row)
+
+    def _read_row_again(self, row: int) -> bool:
+        path = self.table.item(row, COL_FILE).data(Qt.ItemDataRole.UserRole)
+        try:
+            track, bars = self._overrides(row)
+        except BarRangeError as error:
+            self.problem.emit(f"{Path(path).name}: {error}.")
+            return False
+        self._entries.pop(path, None)
+        self.table.item(row, COL_REPORT).setText("reading…")
+        self._scan([(path, track, bars)])
+        self._update_summary()
+        self.changed.emit()
+        return True
 
     def _row_of(self, path: str) -> int:
         for row in range(self.table.rowCount()):
@@ -217,7 +277,7 @@ class SoloFileList(QGroupBox):
         if entry.ok:
             sheet = entry.sheet
             chords = len(sheet.progression.spans())
-            report.setText(f"OK · {entry.token_count} tokens")
+            report.setText(f"OK · {plural(entry.token_count, 'token')}")
             report.setForeground(QBrush(QColor(PALETTE["ok"])))
             report.setToolTip(
                 f"Read in {entry.seconds:.2f} s; chords from {sheet.chord_source or 'the file'}; "
@@ -245,19 +305,11 @@ class SoloFileList(QGroupBox):
     def _on_item_changed(self, item: QTableWidgetItem) -> None:
         if item.column() not in (COL_TRACK_SET, COL_RANGE):
             return
-        row = item.row()
-        path = self.table.item(row, COL_FILE).data(Qt.ItemDataRole.UserRole)
-        try:
-            track, bars = self._overrides(row)
-        except BarRangeError as error:
-            self.problem.emit(f"{Path(path).name}: {error}.")
+        if not self._read_row_again(item.row()):
             self.table.blockSignals(True)
             item.setText("")
             self.table.blockSignals(False)
-            return
-        self._entries.pop(path, None)
-        self.table.item(row, COL_REPORT).setText("reading…")
-        self._scan([(path, track, bars)])
+        self.store_overrides()
 
     def _overrides(self, row: int) -> tuple[int | str | None, tuple[int, int] | None]:
         track = parse_track(self.table.item(row, COL_TRACK_SET).text())
@@ -268,14 +320,24 @@ class SoloFileList(QGroupBox):
             {index.row() for index in self.table.selectionModel().selectedRows()}, reverse=True
         )
         for row in rows:
-            self._entries.pop(self.table.item(row, COL_FILE).data(Qt.ItemDataRole.UserRole), None)
+            path = self.table.item(row, COL_FILE).data(Qt.ItemDataRole.UserRole)
+            self._entries.pop(path, None)
+            self._requests.pop(path, None)  # its answer, if it comes, is dropped
             self.table.removeRow(row)
+        if not self._requests:
+            self.reader.cancel_all()
+        self.store_overrides()
+        self._update_progress()
         self._update_summary()
         self.changed.emit()
 
     def clear_files(self) -> None:
         self.table.setRowCount(0)
         self._entries.clear()
+        self._requests.clear()
+        self.reader.cancel_all()
+        self.store_overrides()
+        self._update_progress()
         self._update_summary()
         self.changed.emit()
 
@@ -287,14 +349,16 @@ class SoloFileList(QGroupBox):
         ok = [e for e in self._entries.values() if e.ok]
         bad = sum(1 for e in self._entries.values() if not e.ok)
         waiting = total - len(self._entries)
-        parts = [f"{total} file{'s' if total != 1 else ''}", f"{len(ok)} usable"]
+        parts = [plural(total, "file"), f"{len(ok)} usable"]
         if bad:
             parts.append(f"{bad} with problems (skipped)")
         if waiting:
             parts.append(f"{waiting} being read")
         bars = sum(len(e.bars) for e in ok)
         tokens = sum(e.token_count for e in ok)
-        self.summary.setText(", ".join(parts) + f" · {bars} bars, {tokens} tokens to learn from")
+        self.summary.setText(
+            ", ".join(parts) + f" · {plural(bars, 'bar')}, {plural(tokens, 'token')} to learn from"
+        )
 
     def corpus_builder(self) -> Callable[[], Any]:
         """Assemble the corpus from the reports already read; read any still missing."""
@@ -303,17 +367,31 @@ class SoloFileList(QGroupBox):
             path = self.table.item(row, COL_FILE).data(Qt.ItemDataRole.UserRole)
             track, bars = self._overrides(row)
             jobs.append((path, track, bars, self._entries.get(path)))
+        snap = self.snap
 
         def build() -> Any:
             from jazzgui.music.corpus import Corpus, Vocabulary
 
-            entries = [entry or _load_entry(path, track, bars) for path, track, bars, entry in jobs]
+            entries = [
+                entry or _load_entry(path, track, bars, snap) for path, track, bars, entry in jobs
+            ]
             vocabulary = Vocabulary.from_bars(bar for e in entries if e.ok for bar in e.bars)
             return Corpus(entries, vocabulary)
 
         return build
 
+    def store_overrides(self) -> None:
+        """Keep each listed file's typed overrides in the settings (blank ones are not kept)."""
+        kept = {}
+        for row in range(self.table.rowCount()):
+            path = self.table.item(row, COL_FILE).data(Qt.ItemDataRole.UserRole)
+            track = self.table.item(row, COL_TRACK_SET).text().strip()
+            bars = self.table.item(row, COL_RANGE).text().strip()
+            if track or bars:
+                kept[path] = FileOverride(track, bars)
+        self._settings.file_overrides = kept
+
     def shutdown(self) -> None:
-        """Stop reading files and wait for the readers."""
-        for handle in self._scan_handles:
-            handle.stop_and_wait()
+        """Forget the reads in progress and end their processes at once."""
+        self._requests.clear()
+        self.reader.shutdown()

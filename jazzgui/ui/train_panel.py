@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from jazzgui.music.wording import plural
 from jazzgui.ui.loss_plot import LossPlot
 from jazzgui.ui.settings_store import TrainSettings, models_dir
 from jazzgui.ui.solo_files import SoloFileList
@@ -36,7 +37,7 @@ from jazzgui.ui.workers import (
 log = logging.getLogger(__name__)
 
 _HYPER_WIDGETS = (
-    "preset_combo", "epochs_spin", "hidden_spin", "lr_spin", "batch_spin", "val_spin",
+    "kind_combo", "preset_combo", "epochs_spin", "hidden_spin", "lr_spin", "batch_spin", "val_spin",
     "patience_spin",
 )  # fmt: skip
 
@@ -54,6 +55,8 @@ class TrainPanel(QWidget):
         self._settings = settings
         self._shut_down = False
         self._train_thread: WorkerHandle | None = None
+        self._stopping = False  # Stop was pressed: later progress must not hide "Stopping…"
+        self._train_when_read = False  # Train was pressed while files were still being read
         self.result: Any = None
         self.setAcceptDrops(True)
 
@@ -83,10 +86,12 @@ class TrainPanel(QWidget):
             self.add_folder_button,
             self.remove_button,
             self.clear_button,
+            self.kind_combo,
             self.preset_combo,
             *self.hyper.spins,
         )
         self._apply_settings(settings)
+        self.kind_combo.currentIndexChanged.connect(self._on_kind_changed)
         chain = [
             *self._locked_while_training[:4],
             self.table,
@@ -108,10 +113,17 @@ class TrainPanel(QWidget):
         self.remove_button, self.clear_button = files.remove_button, files.clear_button
         self.paths, self.add_paths = files.paths, files.add_paths
         self.add_files_dialog = files.add_files_dialog
-        files.changed.connect(self._update_buttons)
+        files.changed.connect(self._on_files_changed)
         files.status.connect(self.status)
         files.problem.connect(self._show_problem)
         return files
+
+    def _on_files_changed(self) -> None:
+        if self._train_when_read and not self.files.is_reading:
+            self._train_when_read = False
+            if self.files.has_usable:
+                self.start_training()
+        self._update_buttons()
 
     def _build_run(self) -> QGroupBox:
         box = QGroupBox("Training")
@@ -148,6 +160,7 @@ class TrainPanel(QWidget):
     # Settings ---------------------------------------------------------------------------------
     def _apply_settings(self, s: TrainSettings) -> None:
         self.hyper.apply_settings(s)
+        self.files.snap = self.hyper.kind == "new"
         existing = [p for p in s.files if Path(p).exists()]
         if existing:
             self.add_paths(existing)
@@ -155,6 +168,11 @@ class TrainPanel(QWidget):
     def store_settings(self) -> None:
         self.hyper.store_settings(self._settings)
         self._settings.files = self.paths()
+        self.files.store_overrides()
+
+    def _on_kind_changed(self) -> None:
+        # The new kind learns from files put on their grid, as `jazzgui train` reads them.
+        self.files.set_snap(self.hyper.kind == "new")
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
@@ -189,12 +207,20 @@ class TrainPanel(QWidget):
         if problems:
             self._show_problem("The training settings cannot be used: " + "; ".join(problems) + ".")
             return
+        if self.files.is_reading:
+            # Reading goes on in its processes; training starts the moment the last file is in.
+            self._train_when_read = True
+            self.progress.setFormat("Training starts when every file is read…")
+            self.status.emit("Training starts when every file is read (Stop cancels it).")
+            self._update_buttons()
+            return
         self.result = None
+        self._stopping = False
         self.plot.ensure_plot()
         self.plot.clear()
         self.progress.setRange(0, train_config.epochs)
         self.progress.setValue(0)
-        self.progress.setFormat("Preparing the corpus…")
+        self.progress.setFormat(f"Preparing the corpus for the {model_config.kind} kind…")
         worker = TrainWorker(builder, model_config, train_config)
         worker.epoch_finished.connect(self._on_epoch)
         worker.progress.connect(self._on_corpus_ready)
@@ -208,9 +234,11 @@ class TrainPanel(QWidget):
         self._update_buttons()
 
     def _on_corpus_ready(self, corpus: Any) -> None:
+        if self._stopping:
+            return
         self.progress.setFormat(
-            f"Training on {len(corpus.ok_entries)} files, {corpus.bar_count} bars "
-            f"(waiting for the first epoch)…"
+            f"Training the {self.hyper.kind} kind on {plural(len(corpus.ok_entries), 'file')}, "
+            f"{plural(corpus.bar_count, 'bar')} (waiting for the first epoch)…"
         )
 
     def _on_epoch(self, progress: TrainProgress) -> None:
@@ -221,16 +249,26 @@ class TrainPanel(QWidget):
         minutes, seconds = divmod(round(progress.eta_seconds), 60)
         left = f"about {minutes}:{seconds:02d} left" if log.epoch < epochs else "finishing"
         val = "" if log.val_loss is None else f", validation {log.val_loss:.3f}"
-        self.progress.setFormat(f"Epoch {log.epoch} of {epochs} · {left}")
+        if not self._stopping:
+            self.progress.setFormat(f"Epoch {log.epoch} of {epochs} · {left}")
         self.status.emit(f"Epoch {log.epoch}: loss {log.loss:.3f}{val}")
 
     def _on_trained(self, result: Any) -> None:
+        if result is None or not result.history:
+            # Nothing was learnt: a model of untrained weights is not offered for saving.
+            self.result = None
+            self.progress.setFormat("Training stopped before the first epoch")
+            self.status.emit(
+                "Training stopped before its first epoch ended: there is no model to save."
+            )
+            self._update_buttons()
+            return
         self.result = result
-        last = result.history[-1].epoch if result.history else 0
+        epochs = plural(result.history[-1].epoch, "epoch")
         # The reasons read as they are ("finished", "stopped") but for early stopping.
         text = "ended by early stopping" if result.reason == "early stopping" else result.reason
-        self.progress.setFormat(f"Training {text} after {last} epoch{'s' if last != 1 else ''}")
-        self.status.emit(f"Training {text} after {last} epochs; save the model to use it.")
+        self.progress.setFormat(f"Training {text} after {epochs}")
+        self.status.emit(f"Training {text} after {epochs}; save the model to use it.")
         self._update_buttons()
 
     def _on_training_failed(self, message: str) -> None:
@@ -240,8 +278,14 @@ class TrainPanel(QWidget):
 
     def stop_training(self) -> None:
         """Ask training to stop; the Keras callback sees it within a batch."""
+        if self._train_when_read:
+            self._train_when_read = False
+            self.progress.setFormat("Not training")
+            self.status.emit("Training cancelled before it started.")
+            self._update_buttons()
         if self._train_thread is not None and self._train_thread.running:
             self._train_thread.cancel()
+            self._stopping = True
             self.progress.setFormat("Stopping…")
             self.status.emit("Stopping training…")
 
@@ -278,8 +322,9 @@ class TrainPanel(QWidget):
     def _update_buttons(self) -> None:
         training = self.is_training
         has_usable = self.files.has_usable
-        self.train_button.setEnabled(not training and has_usable)
-        self.stop_button.setEnabled(training)
+        waiting = self._train_when_read
+        self.train_button.setEnabled(not training and not waiting and has_usable)
+        self.stop_button.setEnabled(training or waiting)
         self.save_button.setEnabled(not training and self.result is not None)
         for widget in self._locked_while_training:
             widget.setEnabled(not training)

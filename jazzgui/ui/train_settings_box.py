@@ -1,5 +1,6 @@
-"""The Train panel's training settings: a preset, or epochs, hidden size, learning rate, batch,
-validation split and early stopping set by hand."""
+"""The Train panel's training settings: the kind of network, a preset, or epochs, hidden size,
+learning rate, batch, validation split and early stopping set by hand,
+with the ranges of jazzgui.limits."""
 
 from __future__ import annotations
 
@@ -8,10 +9,16 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QSpinBox, QWidget
 
+from jazzgui import limits
 from jazzgui.music.defaults import TRAINING_PRESETS
+from jazzgui.ui.limits_widgets import configure
 from jazzgui.ui.settings_store import TrainSettings
 
 CUSTOM = "Custom"
+KINDS = {  # ModelConfig.kind -> how the panel names it
+    "new": "Chord- and beat-aware (new)",
+    "reference": "Chord-blind (the reference's)",
+}
 
 
 class TrainSettingsBox(QGroupBox):
@@ -25,39 +32,49 @@ class TrainSettingsBox(QGroupBox):
             "Quick: a first try in a minute or two. Standard: a good model. Long: a bigger "
             "model trained longer. Changing any value below makes it Custom."
         )
+        self.kind_combo = QComboBox()
+        for kind, label in KINDS.items():
+            self.kind_combo.addItem(label, kind)
+        self.kind_combo.setToolTip(
+            "The new network sees the chords and the beat and learns from files put on their "
+            "grid; the reference's network sees only the tokens (as `jazzgui train --kind`)."
+        )
         self.epochs_spin = QSpinBox()
-        self.epochs_spin.setRange(1, 5000)
-        self.epochs_spin.setToolTip("How many times training goes through all the solos.")
+        configure(
+            self.epochs_spin, limits.EPOCHS, "How many times training goes through all the solos."
+        )
         self.hidden_spin = QSpinBox()
-        self.hidden_spin.setRange(8, 1024)
-        self.hidden_spin.setSingleStep(8)
-        self.hidden_spin.setToolTip(
-            "LSTM hidden size: larger learns more detail but needs more data and time."
+        configure(
+            self.hidden_spin,
+            limits.HIDDEN,
+            "LSTM hidden size: larger learns more detail but needs more data and time.",
         )
         self.lr_spin = QDoubleSpinBox()
-        self.lr_spin.setDecimals(4)
-        self.lr_spin.setRange(0.0001, 1.0)
-        self.lr_spin.setSingleStep(0.001)
-        self.lr_spin.setToolTip("Learning rate of the Adam optimiser (it decays during training).")
+        configure(
+            self.lr_spin,
+            limits.LEARNING_RATE,
+            "Learning rate of the Adam optimiser (it decays during training).",
+        )
         self.batch_spin = QSpinBox()
-        self.batch_spin.setRange(1, 1024)
-        self.batch_spin.setToolTip("Training windows per step.")
+        configure(self.batch_spin, limits.BATCH, "Training windows per step.")
         self.val_spin = QDoubleSpinBox()
-        self.val_spin.setRange(0.0, 0.5)
-        self.val_spin.setSingleStep(0.05)
-        self.val_spin.setDecimals(2)
-        self.val_spin.setToolTip(
-            "Share of bars held out to measure validation loss (0 turns it off)."
+        configure(
+            self.val_spin,
+            limits.VALIDATION,
+            "Share of bars held out to measure validation loss (0 turns it off).",
         )
         self.patience_spin = QSpinBox()
-        self.patience_spin.setRange(0, 500)
+        configure(
+            self.patience_spin,
+            limits.PATIENCE,
+            "Early stopping: end training when validation loss has not improved for this many "
+            "epochs, keeping the best weights (off trains all epochs).",
+        )
+        self.patience_spin.setMinimum(0)  # below the limit's range: 0 turns early stopping off
         self.patience_spin.setSpecialValueText("off")
         self.patience_spin.setSuffix(" epochs")
-        self.patience_spin.setToolTip(
-            "Early stopping: end training when validation loss has not improved for this many "
-            "epochs, keeping the best weights (off trains all epochs)."
-        )
         form = QFormLayout(self)
+        form.addRow("Network", self.kind_combo)
         form.addRow("Preset", self.preset_combo)
         form.addRow("Epochs", self.epochs_spin)
         form.addRow("Hidden size", self.hidden_spin)
@@ -84,6 +101,7 @@ class TrainSettingsBox(QGroupBox):
         self._set_values(
             s.epochs, s.hidden_size, s.learning_rate, s.batch_size, s.val_fraction, s.early_stopping
         )
+        self.kind_combo.setCurrentIndex(max(self.kind_combo.findData(s.kind), 0))
         index = self.preset_combo.findText(s.preset)
         self.preset_combo.setCurrentIndex(
             index if index >= 0 else self.preset_combo.findText(CUSTOM)
@@ -91,6 +109,7 @@ class TrainSettingsBox(QGroupBox):
 
     def store_settings(self, s: TrainSettings) -> None:
         """Write the values into the settings dataclass."""
+        s.kind = self.kind
         s.preset = self.preset_combo.currentText()
         s.epochs = self.epochs_spin.value()
         s.hidden_size = self.hidden_spin.value()
@@ -134,11 +153,16 @@ class TrainSettingsBox(QGroupBox):
         )
         self.preset_combo.setCurrentText(match)
 
+    @property
+    def kind(self) -> str:
+        """The kind of network to train (ModelConfig.kind)."""
+        return str(self.kind_combo.currentData())
+
     def configs(self) -> tuple[Any, Any]:
         from jazzgui.model.config import ModelConfig, TrainConfig
 
         patience = self.patience_spin.value()
-        model_config = ModelConfig(n_a=self.hidden_spin.value())
+        model_config = ModelConfig(n_a=self.hidden_spin.value(), kind=self.kind)
         train_config = TrainConfig(
             epochs=self.epochs_spin.value(),
             batch_size=self.batch_spin.value(),

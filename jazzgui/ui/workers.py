@@ -183,10 +183,18 @@ class TrainWorker(Worker):
         self._train_config = train_config
 
     def _train(self, report: Callable[[Any], None], cancel: threading.Event) -> Any:
+        """The training result, or None when stopped before training began."""
         run_in_background_priority()
         from jazzgui.model.training import train
 
+        # Loading TensorFlow takes seconds and cannot be interrupted: a stop asked meanwhile
+        # is honoured as soon as it has loaded, before any corpus or network is built.
+        _load_training_engine()
+        if cancel.is_set():
+            return None
         corpus = self._corpus_builder()
+        if cancel.is_set():
+            return None
         report(corpus)
         started = time.monotonic()
         epochs = int(self._train_config.epochs)
@@ -203,3 +211,10 @@ class TrainWorker(Worker):
             on_epoch=on_epoch,
             should_stop=cancel.is_set,
         )
+
+
+def _load_training_engine() -> None:
+    """Import TensorFlow (the slow part of starting to train; nothing when already loaded)."""
+    from jazzgui.model.training import make_strategy
+
+    make_strategy()
