@@ -54,6 +54,8 @@ class GenerateSettings:
     soundfont: str = ""  # the built-in synth's sound: "" automatic, "none", or a .sf2 path
     meter: str = "4/4"  # the meter control; a (3/4) marker in typed changes wins over it
     midi_export_swing: bool = True  # MIDI exports carry the swing in their note times
+    midi_input: str = ""  # the Play Along box's MIDI input, as listed
+    pass_through: bool = True  # the Play Along box plays the person's notes on the output
 
 
 @dataclass
