@@ -195,6 +195,7 @@ class PlayAlongBox(QGroupBox):
     def refresh_inputs(self) -> None:
         """List the inputs again, keeping the current (or remembered) one when it is there."""
         from jazzgui.playback.midi_in import VIRTUAL_INPUT_NAME
+        from jazzgui.playback.ports import VIRTUAL_PORT_NAME
 
         keep = self.input_combo.currentData() or self._settings.midi_input
         try:
@@ -202,7 +203,9 @@ class PlayAlongBox(QGroupBox):
         except (JazzGUIError, OSError) as error:
             names = []
             self._panel.status.emit(f"No MIDI inputs: {error}")
-        names = [name for name in names if VIRTUAL_INPUT_NAME not in name]  # our own, if open
+        # JazzGUI's own ports are left out: its virtual output as an input would feed the band
+        # back in as the person's notes.
+        names = [name for name in names if VIRTUAL_PORT_NAME not in name]
         if _virtual_input_supported():
             names.append(VIRTUAL_INPUT_NAME)
         self.input_combo.clear()
