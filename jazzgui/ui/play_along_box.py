@@ -81,6 +81,7 @@ class PlayAlongBox(QGroupBox):
         self._panel = panel
         self._settings = settings
         self._shut_down = False
+        self._changes: Any = None  # the session's changes, choruses repeated
         self.runner = PlayAlongRunner(self)
         self.setCheckable(True)
         self.setChecked(False)
@@ -283,6 +284,7 @@ class PlayAlongBox(QGroupBox):
             extra={"choruses": str(request.choruses)},
         )  # fmt: skip
         midi_input = _open_input(name)
+        self._changes = changes
         self._show_frame(changes)
         try:
             self.runner.start(
@@ -293,6 +295,7 @@ class PlayAlongBox(QGroupBox):
             midi_input.close()
             raise
         self._panel.status.emit(f"Playing along: your notes from {midi_input.name!r}.")
+        self._panel.now_playing.setText("Playing along")
 
     def _show_frame(self, changes: Any) -> None:
         roll = self._panel.piano_roll
@@ -327,21 +330,15 @@ class PlayAlongBox(QGroupBox):
         from jazzgui.music.events import SOLO_CHANNEL, YOU_CHANNEL
 
         entry = self._panel.add_take(take)
-        roll = self._panel.piano_roll
-        self._show_frame_of(take)
-        roll.add_events(take.events)
+        self._show_frame(self._changes)
+        self._panel.piano_roll.add_events(take.events)
+        self._panel.now_playing.setText("")
         self.turn_label.setText(f"Take {entry.number} is in the list")
         self._panel.status.emit(
             f"Take {entry.number}: {len(take.part(YOU_CHANNEL))} notes of yours (You), "
             f"{len(take.part(SOLO_CHANNEL))} of JazzGUI (Solo) over {take.bars} bars."
         )
         self._update_buttons()
-
-    def _show_frame_of(self, take: Take) -> None:
-        from jazzgui.music.progression import parse_progression
-
-        progression = parse_progression(take.progression_text, take.beats_per_bar)
-        self._show_frame(progression.repeated(max(take.bars // max(len(progression), 1), 1)))
 
     def _update_buttons(self) -> None:
         running = self.runner.running

@@ -37,7 +37,7 @@ class PlayAlongRunner(QObject):
     turn = Signal(str)  # the role of the bar that starts: count-in, you, answer, done
     error = Signal(str)
     finished = Signal(object)  # the session's Take, once it ended and every note is off
-    _ended = Signal()  # from the session's threads to the GUI thread
+    _ended = Signal(object)  # the PlayAlong that ended, from its threads to the GUI thread
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -45,7 +45,7 @@ class PlayAlongRunner(QObject):
         self._player: Any = None
         self._input: MidiInput | None = None
         self._offset = 0.0
-        self._ended.connect(self._close, type=Qt.ConnectionType.QueuedConnection)
+        self._ended.connect(self._on_ended, type=Qt.ConnectionType.QueuedConnection)
 
     @property
     def running(self) -> bool:
@@ -81,7 +81,7 @@ class PlayAlongRunner(QObject):
             provenance=provenance,
         )  # fmt: skip
         session.on_note = self._on_note
-        session.on_state = self._on_state
+        session.on_state = lambda role: self._on_state(session, role)
         session.on_error = lambda error: self.error.emit(describe_error(error))
         self.session, self._input = session, midi_input
         midi_input.handler = session.person_message
@@ -107,12 +107,16 @@ class PlayAlongRunner(QObject):
         if not pressed:
             self.note.emit(note)
 
-    def _on_state(self, role: str) -> None:
+    def _on_state(self, session: PlayAlong, role: str) -> None:
         from jazzgui.playback.play_along import DONE
 
         self.turn.emit(role)
         if role == DONE:
-            self._ended.emit()
+            self._ended.emit(session)
+
+    def _on_ended(self, session: PlayAlong) -> None:
+        if session is self.session:  # not news of a session already closed by stop()
+            self._close()
 
     def set_port(self, port: mido.ports.BaseOutput) -> None:
         """Follow the output the person picked (the player releases its notes on the old one)."""

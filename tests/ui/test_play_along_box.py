@@ -268,3 +268,38 @@ def test_the_piano_roll_draws_the_persons_notes_in_their_own_colour(qtbot):
     assert outline_pixels() == 0
     roll.add_events([NoteEvent(4.0, 2.0, 64, 90, YOU_CHANNEL)])
     assert outline_pixels() > 20
+
+
+def test_count_in_and_midi_clock_from_the_box(box_window, qtbot, fake_port, keyboards):
+    _window, panel, box = box_window
+    turns: list[str] = []
+    box.runner.turn.connect(turns.append)
+    box.count_in_check.setChecked(True)
+    box.clock_check.setChecked(True)
+    _start(qtbot, box, "First keys")
+    qtbot.waitUntil(lambda: "you" in turns, timeout=10000)
+    qtbot.mouseClick(box.stop_button, LEFT)
+    qtbot.waitUntil(lambda: len(panel.takes) == 1, timeout=5000)
+
+    assert turns[0] == "count-in" and turns[-1] == "done"
+    kinds = [m.type for m in fake_port.messages]
+    assert "start" in kinds and kinds.count("clock") >= 24  # the count-in bar's beats at least
+    assert kinds.index("start") < kinds.index("clock")
+    assert fake_port.sounding() == set()
+    # The count-in is not part of the take: it starts on the form's first beat.
+    assert all(e.start_beat >= 0 for e in panel.takes[0].take.events)
+
+
+def test_generate_while_playing_along_stops_the_session_first(
+    box_window, qtbot, fake_port, keyboards
+):
+    _window, panel, box = box_window
+    session = _start(qtbot, box, "First keys")
+    qtbot.waitUntil(lambda: time.monotonic() > session.beat_zero_time + BEAT_S, timeout=5000)
+    qtbot.mouseClick(panel.generate_button, LEFT)
+    assert not box.is_running
+    assert panel.is_playing
+    qtbot.waitUntil(lambda: len(panel.takes) == 2, timeout=15000)
+    assert panel.takes[0].take.provenance.extra.get("play_along") == "trade"
+    qtbot.waitUntil(lambda: not panel.is_playing, timeout=10000)
+    assert fake_port.sounding() == set()
