@@ -10,6 +10,7 @@ closed and `finished` brings the take.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +46,7 @@ class PlayAlongRunner(QObject):
         self._player: Any = None
         self._input: MidiInput | None = None
         self._offset = 0.0
+        self._switch_interval: float | None = None  # the interpreter's, while a session runs
         self._ended.connect(self._on_ended, type=Qt.ConnectionType.QueuedConnection)
 
     @property
@@ -63,6 +65,7 @@ class PlayAlongRunner(QObject):
     ) -> None:
         """Start the band and the session; the input's notes go to the session from now on.
         The runner owns `midi_input` from here, and closes it when the session ends."""
+        from jazzgui.cli.trade import SWITCH_INTERVAL_S
         from jazzgui.playback.clock import MidiClock
         from jazzgui.playback.play_along import PlayAlong
         from jazzgui.playback.player import Player
@@ -84,6 +87,10 @@ class PlayAlongRunner(QObject):
         session.on_state = lambda role: self._on_state(session, role)
         session.on_error = lambda error: self.error.emit(describe_error(error))
         self.session, self._input = session, midi_input
+        # As in `jazzgui trade`: the threads that keep time and answer get the interpreter
+        # back at once when they wake, not after the GUI thread's 5 ms slice.
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
         midi_input.handler = session.person_message
         try:
             session.start()
@@ -142,4 +149,7 @@ class PlayAlongRunner(QObject):
         if self._player is not None:
             self._player.close()
             self._player = None
+        if self._switch_interval is not None:
+            sys.setswitchinterval(self._switch_interval)
+            self._switch_interval = None
         self.finished.emit(session.take())
