@@ -146,6 +146,12 @@ class PianoRollCanvas(QWidget):
         top = float(CHORD_LANE_HEIGHT)
         rows = self._high - self._low + 1
         row_height = max((rect.height() - top) / rows, 1.0)
+        # Only what the repaint touches is drawn: a playhead step repaints a thin strip, and
+        # drawing a whole long take each time holds the interpreter from the session threads.
+        dirty = event.rect()
+        first = max((dirty.left() - LEFT_MARGIN) / self.pixels_per_beat - 1, 0.0)
+        last = (dirty.right() - LEFT_MARGIN) / self.pixels_per_beat + 1
+        shown = [e for e in self._events if e.end_beat >= first and e.start_beat <= last]
 
         def pitch_y(pitch: int) -> float:
             return top + (self._high - pitch) * row_height
@@ -167,17 +173,17 @@ class PianoRollCanvas(QWidget):
                     Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                     f"C{pitch // 12 - 1}",
                 )
-        beat = 0
-        while beat <= self._length_beats:
+        beat = int(first)
+        while beat <= min(self._length_beats, last):
             x = self.beat_to_x(beat)
             on_bar = beat % self._beats_per_bar == 0
             painter.setPen(QPen(_GRID_BAR if on_bar else _GRID_BEAT, 1))
             painter.drawLine(QPointF(x, top), QPointF(x, rect.height()))
             beat += 1
         self._paint_chord_lane(painter, rect)
-        band = [e for e in self._events if e.channel not in (SOLO_CHANNEL, YOU_CHANNEL)]
-        solo = [e for e in self._events if e.channel == SOLO_CHANNEL]
-        you = [e for e in self._events if e.channel == YOU_CHANNEL]
+        band = [e for e in shown if e.channel not in (SOLO_CHANNEL, YOU_CHANNEL)]
+        solo = [e for e in shown if e.channel == SOLO_CHANNEL]
+        you = [e for e in shown if e.channel == YOU_CHANNEL]
         painter.setPen(Qt.PenStyle.NoPen)
         for note in band:
             painter.setBrush(_BAND)
