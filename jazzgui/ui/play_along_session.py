@@ -95,7 +95,9 @@ class PlayAlongRunner(QObject):
         try:
             session.start()
         except Exception:
-            self.stop()
+            midi_input.handler = None
+            session.stop()
+            self._close(keep=False)
             raise
 
     def _reporting(self, answer: Answerer) -> Answerer:
@@ -138,7 +140,8 @@ class PlayAlongRunner(QObject):
             self.session.stop()
         self._close()
 
-    def _close(self) -> None:
+    def _close(self, keep: bool = True) -> None:
+        """Release the session's input and player; `finished` brings its take if `keep`."""
         session, self.session = self.session, None
         if session is None:
             return
@@ -152,4 +155,5 @@ class PlayAlongRunner(QObject):
         if self._switch_interval is not None:
             sys.setswitchinterval(self._switch_interval)
             self._switch_interval = None
-        self.finished.emit(session.take())
+        if keep:
+            self.finished.emit(session.take())

@@ -303,3 +303,21 @@ def test_generate_while_playing_along_stops_the_session_first(
     assert panel.takes[0].take.provenance.extra.get("play_along") == "trade"
     qtbot.waitUntil(lambda: not panel.is_playing, timeout=10000)
     assert fake_port.sounding() == set()
+
+
+def test_an_input_that_cannot_be_opened_is_told_and_nothing_starts(
+    box_window, qtbot, fake_port, monkeypatch
+):
+    from jazzgui.errors import PortError
+
+    def refuse(name):
+        raise PortError(f"The MIDI input {name!r} cannot be opened: it is busy.")
+
+    window, panel, box = box_window
+    monkeypatch.setattr(play_along_box, "_open_input", refuse)
+    _choose(box.input_combo, "First keys")
+    qtbot.mouseClick(box.start_button, LEFT)
+    assert not box.is_running
+    assert "cannot be opened" in window.status_label.text()
+    assert not panel.takes and box.start_button.isEnabled()
+    assert not [m for m in fake_port.notes() if m.type == "note_on" and m.velocity]
