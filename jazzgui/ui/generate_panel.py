@@ -29,6 +29,7 @@ from jazzgui.ui.audio_out import AudioOutput
 from jazzgui.ui.generate_controls import BROWSE, STARTER, GenerateControls
 from jazzgui.ui.model_loader import LoadedModel, ModelLoader, describe_model, starter_path
 from jazzgui.ui.piano_roll import PianoRollBox
+from jazzgui.ui.play_along_box import PlayAlongBox
 from jazzgui.ui.ports_widget import PortLister, PortOpener, PortsWidget
 from jazzgui.ui.settings_store import GenerateSettings, remember_model
 from jazzgui.ui.take_list import TakeEntry, TakeList, played_part
@@ -105,6 +106,9 @@ class GeneratePanel(QWidget):
         self.piano_roll, self.now_playing = roll_box.piano_roll, roll_box.now_playing
         self._layout(roll_box)
         self._connect()
+        self.play_along_box = PlayAlongBox(self, settings)
+        controls_layout = self.controls.layout()
+        controls_layout.insertWidget(controls_layout.count() - 1, self.play_along_box)
 
         self._playhead_timer = QTimer(self)
         self._playhead_timer.setInterval(33)
@@ -363,6 +367,24 @@ class GeneratePanel(QWidget):
             self.status.emit(f"Take {entry.number} played to the end: {_summary(entry)}.")
         self._update_buttons()
 
+    def play_along_request(self) -> tuple[Any, Any]:
+        """(the TakeRequest the controls ask for, the loaded model) for playing along;
+        JazzGUIError says what to do first when the changes have an error or no model is ready."""
+        if not self.controls.validate_progression():
+            raise JazzGUIError(f"Fix the chord changes first: {self.progression_error.text()}")
+        if self._model is None:
+            raise JazzGUIError("The model is not loaded yet: wait for it, or pick another one.")
+        if not self.seed_lock.isChecked():
+            self.controls.new_seed()
+        return self.controls.take_request(self._model_key), self._model
+
+    def add_take(self, take: Take) -> TakeEntry:
+        """List a take made elsewhere (a play-along session) like a generated one."""
+        entry = TakeEntry(len(self.takes) + 1, take)
+        self.take_list.add(entry)
+        self._update_buttons()
+        return entry
+
     # Playback ---------------------------------------------------------------------------------
     def _tick(self) -> None:
         if self._playhead_beat is not None:
@@ -468,6 +490,7 @@ class GeneratePanel(QWidget):
         self._shut_down = True
         self._pending_generate = False
         self._playhead_timer.stop()
+        self.play_along_box.shutdown()
         self.player.close()
         self.take_list.shutdown()
         self.ports.close_port()

@@ -23,6 +23,7 @@ from jazzgui.music.events import (
     KIND_OTHER,
     KIND_SCALE,
     SOLO_CHANNEL,
+    YOU_CHANNEL,
     NoteEvent,
 )
 
@@ -40,6 +41,10 @@ KIND_NAMES: dict[str, str] = {
     KIND_OTHER: "other",
 }
 _SOLO_UNKNOWN = QColor("#7a5cd6")
+# The person's own notes when playing along: hollow, with a dark outline, so they stand apart
+# from the solo's colours by shape as well as by colour.
+YOU_FILL = QColor("#ffffff")
+YOU_OUTLINE = QColor("#1f2a3c")
 _BAND = QColor(150, 160, 175, 110)
 _BACKGROUND = QColor("#fbfbfd")
 _BLACK_KEY_ROW = QColor("#eef0f5")
@@ -163,8 +168,9 @@ class PianoRollCanvas(QWidget):
                     Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                     f"C{pitch // 12 - 1}",
                 )
-        # Only the exposed strip is drawn: a long take is thousands of beats wide, and the
-        # playhead repaints a few pixels thirty times a second.
+        # Only the exposed strip is drawn: a long take is thousands of beats wide, the playhead
+        # repaints a few pixels thirty times a second, and drawing the whole take each time
+        # would hold the interpreter from the player and play-along threads.
         first, last = self._exposed_beats(QRectF(event.rect()))
         beat = first
         while beat <= min(last, self._length_beats):
@@ -175,8 +181,9 @@ class PianoRollCanvas(QWidget):
             beat += 1
         self._paint_chord_lane(painter, rect, first, last)
         shown = [e for e in self._events if e.end_beat >= first and e.start_beat <= last]
-        band = [e for e in shown if e.channel != SOLO_CHANNEL]
+        band = [e for e in shown if e.channel not in (SOLO_CHANNEL, YOU_CHANNEL)]
         solo = [e for e in shown if e.channel == SOLO_CHANNEL]
+        you = [e for e in shown if e.channel == YOU_CHANNEL]
         painter.setPen(Qt.PenStyle.NoPen)
         for note in band:
             painter.setBrush(_BAND)
@@ -187,6 +194,10 @@ class PianoRollCanvas(QWidget):
             painter.setBrush(colour)
             painter.setPen(QPen(colour.darker(140), 1))
             painter.drawRoundedRect(self._note_rect(note, pitch_y, row_height), 2, 2)
+        painter.setBrush(YOU_FILL)
+        painter.setPen(QPen(YOU_OUTLINE, 2))
+        for note in you:
+            painter.drawRect(self._note_rect(note, pitch_y, row_height))
         if self._playhead is not None:
             x = self.beat_to_x(self._playhead)
             painter.setPen(QPen(_PLAYHEAD, 2))
@@ -235,7 +246,8 @@ class PianoRoll(QScrollArea):
         self.setMinimumHeight(200)
         self.setToolTip(
             "The take as it is played: blue chord tones, green scale tones, orange approach "
-            "notes, red other notes; grey notes are the band. Ctrl+wheel zooms."
+            "notes, red other notes; grey notes are the band, hollow ones yours when playing "
+            "along. Ctrl+wheel zooms."
         )
 
     def clear(self, length_beats: float = 16.0, beats_per_bar: int = 4) -> None:
@@ -287,6 +299,14 @@ class PianoRollBox(QGroupBox):
         band_swatch.setStyleSheet("background: rgba(150,160,175,140); border-radius: 2px;")
         legend.addWidget(band_swatch)
         legend.addWidget(QLabel("band"))
+        legend.addSpacing(8)
+        you_swatch = QLabel()
+        you_swatch.setFixedSize(12, 12)
+        you_swatch.setStyleSheet(
+            f"background: {YOU_FILL.name()}; border: 2px solid {YOU_OUTLINE.name()};"
+        )
+        legend.addWidget(you_swatch)
+        legend.addWidget(QLabel("you"))
         legend.addStretch(1)
         self.now_playing = QLabel("")
         self.now_playing.setProperty("role", "hint")

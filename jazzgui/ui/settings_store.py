@@ -56,6 +56,8 @@ class GenerateSettings:
     meter: str = "4/4"  # the meter control; a (3/4) marker in typed changes wins over it
     midi_export_swing: bool = True  # MIDI exports carry the swing in their note times
     network_only: bool = False  # sample from the network alone (SamplerSettings.rules=False)
+    midi_input: str = ""  # the Play Along box's MIDI input, as listed
+    pass_through: bool = True  # the Play Along box plays the person's notes on the output
 
 
 @dataclass
