@@ -14,14 +14,11 @@ from collections.abc import Callable
 
 import mido
 
-from jazzgui.playback.player import raise_thread_priority
+from jazzgui.playback.player import hybrid_wait, raise_thread_priority
 
 log = logging.getLogger(__name__)
 
 PULSES_PER_QUARTER = 24
-# Sleep on the event until this long before a tick, then spin (Event.wait wakes late).
-SPIN_S = 0.002
-
 Waiter = Callable[[threading.Event, float], bool]
 
 
@@ -117,10 +114,4 @@ class MidiClock:
             log.warning("Could not send MIDI %s", message.type)
 
     def _hybrid_wait(self, event: threading.Event, timeout: float) -> bool:
-        deadline = self._clock() + timeout
-        if timeout > SPIN_S and event.wait(timeout - SPIN_S):
-            return True
-        while self._clock() < deadline:
-            if event.is_set():
-                return True
-        return event.is_set()
+        return hybrid_wait(event, timeout, self._clock)

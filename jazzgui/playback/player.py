@@ -83,6 +83,18 @@ class _Session:
         return self.origin + beat_to_seconds(beat, self.tempo_bpm, self.swing)
 
 
+def hybrid_wait(event: threading.Event, timeout: float, clock: Callable[[], float]) -> bool:
+    """Wait `timeout` seconds or until `event` is set (True): asleep on the event, then a short
+    spin on `clock` for the last SPIN_S, since a sleeping thread wakes late by a millisecond."""
+    deadline = clock() + timeout
+    if timeout > SPIN_S and event.wait(timeout - SPIN_S):
+        return True
+    while clock() < deadline:
+        if event.is_set():
+            return True
+    return event.is_set()
+
+
 def _thread_name() -> str:
     return f"Thread {threading.current_thread().name!r}"
 
@@ -515,13 +527,7 @@ class Player:
     # ----------------------------------------------------------------- the player thread
 
     def _hybrid_wait(self, event: threading.Event, timeout: float) -> bool:
-        deadline = self._clock() + timeout
-        if timeout > SPIN_S and event.wait(timeout - SPIN_S):
-            return True
-        while self._clock() < deadline:
-            if event.is_set():
-                return True
-        return event.is_set()
+        return hybrid_wait(event, timeout, self._clock)
 
     def _run(self) -> None:
         if self._realtime:
