@@ -170,6 +170,9 @@ class LiveAudio:
         self._factory = engine_factory or SynthEngine
         self._engine: Engine | None = None
         self._engine_lock = threading.Lock()  # the player's thread and the audio thread
+        # What the player has set up, so a new engine takes over a take mid-way without a gap.
+        self._programs: dict[int, mido.Message] = {}
+        self._held: dict[tuple[int, int], mido.Message] = {}
         self._stream: _PulseStream | _PortAudioStream | None = None
         self.backend = ""
         self.problem = ""
@@ -177,16 +180,42 @@ class LiveAudio:
     @property
     def engine(self) -> Engine:
         with self._engine_lock:
-            if self._engine is None:
-                self._engine = self._factory()
-            return self._engine
+            return self._current()
+
+    def _current(self) -> Engine:
+        if self._engine is None:
+            self._engine = self._factory()
+        return self._engine
 
     def set_engine_factory(self, factory: Callable[[], Engine]) -> None:
-        """Use another synth (e.g. a SoundFont) from the next note on; sounding notes end."""
+        """Use another synth (e.g. a SoundFont) at once; sounding notes go on in the new one.
+
+        The stored SoundFont is loaded while the window comes up and may arrive after the
+        person pressed Generate: the new engine gets the take's programs and held notes, so
+        the take goes on without a gap instead of falling silent until the next notes.
+        """
         with self._engine_lock:
-            old, self._factory, self._engine = self._engine, factory, None
-        if old is not None:
+            old, self._factory = self._engine, factory
+            self._engine = factory() if old is not None else None
+            if self._engine is not None and self._engine is not old:
+                for message in [*self._programs.values(), *self._held.values()]:
+                    self._engine.handle(message)
+        if old is not None and old is not self._engine:
             old.close()
+
+    def handle(self, message: mido.Message) -> None:
+        """Play a MIDI message on the current engine, remembering what a new one must take over."""
+        kind, channel = message.type, getattr(message, "channel", None)
+        with self._engine_lock:
+            if kind == "program_change":
+                self._programs[channel] = message
+            elif kind == "note_on" and message.velocity > 0:
+                self._held[(channel, message.note)] = message
+            elif kind in ("note_on", "note_off"):
+                self._held.pop((channel, message.note), None)
+            elif kind == "reset" or (kind == "control_change" and message.control in (120, 123)):
+                self._held = {k: m for k, m in self._held.items() if channel not in (None, k[0])}
+            self._current().handle(message)
 
     def start(self) -> bool:
         """Start sound; False (with `problem` in words) when no audio output can be used."""
@@ -236,4 +265,4 @@ class BuiltInSynthPort(mido.ports.BaseOutput):
         super().__init__(name=BUILT_IN_SYNTH_NAME)
 
     def _send(self, msg: mido.Message) -> None:
-        self.audio.engine.handle(msg)
+        self.audio.handle(msg)

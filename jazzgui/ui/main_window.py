@@ -208,6 +208,7 @@ class MainWindow(QMainWindow):
         )
         self.soundfont_menu = SoundFontMenu(self.audio, self.settings.generate, self)
         self.soundfont_menu.status.connect(self.show_status)
+        self.shown.connect(self.soundfont_menu.load_stored)  # before the synth opens, after paint
         menu_play.addMenu(self.soundfont_menu.menu)
 
         menu_train = self.menuBar().addMenu("&Train")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
@@ -18,8 +16,6 @@ class SoundFontMenu(QObject):
     """Applies the stored choice at start and keeps it in `GenerateSettings.soundfont`."""
 
     status = Signal(str)
-    _stored_loaded = Signal(object)  # the loading thread hands the engine factory over
-    _stored_failed = Signal(str)
 
     def __init__(self, audio: AudioOutput, settings: GenerateSettings, parent: QWidget) -> None:
         super().__init__(parent)
@@ -42,15 +38,8 @@ class SoundFontMenu(QObject):
         self.automatic.triggered.connect(lambda: self.choose(""))
         self.own_voices.triggered.connect(lambda: self.choose(NO_SOUNDFONT))
         self.chosen.triggered.connect(self.pick_file)
-        # Loading a SoundFont takes about a second: not while the window is coming up.
-        self._check(settings.soundfont)
-        self._chosen = False  # a choice made while the stored one loads wins
+        self._check(settings.soundfont)  # the stored choice loads once the window shows
         self.status_text = ""  # what the last choice told the person
-        self._stored_loaded.connect(self._on_stored_loaded)
-        self._stored_failed.connect(self._on_stored_failed)
-        threading.Thread(
-            target=self._load_stored, args=(settings.soundfont,), name="soundfont", daemon=True
-        ).start()
 
     def _add(self, group: QActionGroup, text: str, tip: str) -> QAction:
         action = QAction(text, self, checkable=True, toolTip=tip, statusTip=tip)
@@ -70,24 +59,19 @@ class SoundFontMenu(QObject):
         else:
             self._check(self._settings.soundfont)
 
-    def _load_stored(self, choice: str) -> None:
-        from jazzgui.playback.soundfont import engine_factory
+    def load_stored(self) -> None:
+        """Load the remembered choice, on the GUI thread, before the built-in synth can play.
 
+        tinysoundfont holds the GIL while it reads a SoundFont (about 2.5 ms per MB here: 20 ms
+        for TimGM6mb, 350 ms for a FluidR3-sized font), so every thread stalls meanwhile. On a
+        thread that load froze the window all the same and, landing after Generate, starved
+        the audio stream: the take's first second was silent. Here no take can start first.
+        """
         try:
-            factory, _ = engine_factory(choice)
+            self._audio.set_soundfont(self._settings.soundfont)
         except AudioError as error:
-            self._stored_failed.emit(str(error))
-        else:
-            self._stored_loaded.emit(factory)
-
-    def _on_stored_loaded(self, factory: object) -> None:
-        if not self._chosen:
-            self._audio.live.set_engine_factory(factory)
-
-    def _on_stored_failed(self, message: str) -> None:
-        if not self._chosen:
             self.choose("")
-            self.status_text = f"{message} {self.status_text}"
+            self.status_text = f"{error} {self.status_text}"
             self.status.emit(self.status_text)
 
     def choose(self, choice: str) -> None:
@@ -97,7 +81,6 @@ class SoundFontMenu(QObject):
         except AudioError as error:
             choice = ""
             said = f"{error} Using {self._audio.set_soundfont(choice)} instead."
-        self._chosen = True
         self._settings.soundfont = choice
         self._check(choice)
         self.status_text = said

@@ -132,3 +132,53 @@ def test_the_wav_export_uses_the_soundfont_that_is_heard_live(gm_soundfont):
     assert strongest_hz(audio[: SR // 2]) == pytest.approx(440.0, abs=3.0)
     assert strongest_hz(audio[SR + SR // 10 : 2 * SR], 90, 130) == pytest.approx(110.0, abs=3.0)
     assert np.abs(audio).max() <= 1.0
+
+
+class _Recording(SoundFontEngine):
+    """A real SoundFont engine that also keeps the messages it was given."""
+
+    def __init__(self, path) -> None:
+        super().__init__(path)
+        self.messages: list[mido.Message] = []
+
+    def handle(self, message: mido.Message) -> None:
+        self.messages.append(message)
+        super().handle(message)
+
+
+def test_a_soundfont_arriving_mid_take_takes_over_the_notes_that_sound(gm_soundfont):
+    """The stored SoundFont loads while the window comes up; Generate may come first."""
+    audio = LiveAudio(SynthEngine)
+    port = audio.open_port()
+    port.send(mido.Message("program_change", channel=0, program=65))
+    port.send(note_on(69))
+    port.send(mido.Message("note_off", note=69, channel=0))
+    port.send(note_on(64))
+    port.send(note_on(40, channel=2))
+    port.send(mido.Message("control_change", channel=2, control=123, value=0))
+    assert np.abs(audio.engine.render(SR // 10)).max() > 0.01
+    soundfont = _Recording(gm_soundfont)
+    audio.set_engine_factory(lambda: soundfont)
+    assert audio.engine is soundfont
+    assert [(m.type, getattr(m, "note", None)) for m in soundfont.messages] == [
+        ("program_change", None),
+        ("note_on", 64),
+    ]
+    assert soundfont.messages[0].program == 65
+    heard = soundfont.render(SR // 2)  # the held note goes on, no gap until the next note
+    assert np.abs(heard[:1024]).max() > 0.01
+    assert strongest_hz(heard) == pytest.approx(329.6, abs=3.0)
+    port.send(mido.Message("note_off", note=64, channel=0))
+    soundfont.render(SR)
+    assert np.abs(soundfont.render(1024)).max() < 1e-4
+    soundfont.close()
+
+
+def test_choosing_the_same_soundfont_again_does_not_cut_or_double_its_notes(gm_soundfont):
+    soundfont = _Recording(gm_soundfont)
+    audio = LiveAudio(lambda: soundfont)
+    audio.open_port().send(note_on(69))
+    audio.set_engine_factory(lambda: soundfont)
+    assert [m.type for m in soundfont.messages] == ["note_on"]
+    assert np.abs(soundfont.render(SR // 4)[-1024:]).max() > 0.01
+    soundfont.close()

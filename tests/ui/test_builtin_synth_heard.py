@@ -55,6 +55,35 @@ def test_a_take_is_heard_and_stop_and_panic_silence_it(
     assert _rms(second[-int(0.6 * rate) :]) < NOISE_FLOOR
 
 
+def test_the_automatic_soundfont_sounds_from_the_first_generate_on(
+    make_window, qtbot, speakers, tiny_model_path
+):
+    """The SoundFont is in place when the window shows: no engine swap can cut a take's start."""
+    from jazzgui.playback.soundfont import SoundFontEngine, find_soundfont
+
+    if find_soundfont("") is None:
+        pytest.skip("no General MIDI SoundFont installed (Debian: timgm6mb-soundfont)")
+    window = make_window(port_lister=lambda: [])
+    assert window.soundfont_menu.automatic.isChecked()
+    engine = window.audio.engine
+    assert isinstance(engine, SoundFontEngine)  # already, as the window shows
+    panel = window.generate_panel
+    panel.add_model(str(tiny_model_path))
+    qtbot.waitUntil(lambda: panel._model is not None, timeout=10000)
+    panel.tempo_spin.setValue(120)
+    panel.progression_edit.setPlainText("Cmaj7 | A7 | Dm7 | G7 |")
+
+    speakers.start()
+    qtbot.mouseClick(panel.generate_button, LEFT)
+    qtbot.wait(2500)
+    qtbot.mouseClick(panel.stop_button, LEFT)
+    heard = speakers.stop()
+    rms = speakers.rms_per_second(heard)
+    assert rms[0] > 10 * NOISE_FLOOR, rms.round(4).tolist()  # the first second is heard
+    assert (rms[:2] > 10 * NOISE_FLOOR).all(), rms.round(4).tolist()
+    assert window.audio.engine is engine
+
+
 @pytest.mark.usefixtures("fake_port")
 def test_the_soundfont_choice_is_made_in_the_playback_menu_and_remembered(
     make_window, qtbot, tmp_path
