@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import itertools
 import logging
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QMessageBox,
@@ -26,15 +24,15 @@ from PySide6.QtWidgets import (
 from jazzgui.errors import JazzGUIError
 from jazzgui.music.events import SOLO_CHANNEL, NoteEvent, Take
 from jazzgui.ui.audio_out import AudioOutput
-from jazzgui.ui.generate_controls import BROWSE, STARTER, GenerateControls
-from jazzgui.ui.model_loader import LoadedModel, ModelLoader, describe_model, starter_path
+from jazzgui.ui.generate_controls import GenerateControls
+from jazzgui.ui.model_slot import ModelSlot
 from jazzgui.ui.piano_roll import PianoRollBox
 from jazzgui.ui.play_along_box import PlayAlongBox
 from jazzgui.ui.ports_widget import PortLister, PortOpener, PortsWidget
-from jazzgui.ui.settings_store import GenerateSettings, remember_model
+from jazzgui.ui.settings_store import GenerateSettings
 from jazzgui.ui.take_list import TakeEntry, TakeList, played_part
 from jazzgui.ui.take_player import TakePlayer
-from jazzgui.ui.workers import WorkerHandle, describe_error, start_worker
+from jazzgui.ui.workers import WorkerHandle, describe_error
 
 log = logging.getLogger(__name__)
 
@@ -82,10 +80,6 @@ class GeneratePanel(QWidget):
         super().__init__(parent)
         self._settings = settings
         self._shut_down = False
-        self._model: Any = None  # the model that generates, kept while another one loads
-        self._model_key: str | None = None  # its key (STARTER or a path); None: no model
-        self._loading_key: str | None = None  # the model being loaded, if any
-        self._model_loader: WorkerHandle | None = None
         self._was_busy = False
         self._pending_generate = False
         self._current: TakeEntry | None = None
@@ -102,6 +96,7 @@ class GeneratePanel(QWidget):
             setattr(self, name, getattr(self.take_list, name))
         self.takes = self.take_list.takes
         self.take_table = self.take_list.table
+        self.models = ModelSlot(self.controls, settings, self)
         roll_box = PianoRollBox()
         self.piano_roll, self.now_playing = roll_box.piano_roll, roll_box.now_playing
         self._layout(roll_box)
@@ -146,7 +141,12 @@ class GeneratePanel(QWidget):
         self.ports.port_changed.connect(self._on_port_changed)
         controls = self.controls
         controls.changes_edited.connect(self._update_buttons)
-        controls.model_combo.activated.connect(self._on_model_activated)
+        self.models.model_status.connect(self.model_status)
+        self.models.problem.connect(self._show_problem)
+        self.models.hint.connect(self.status)
+        self.models.changed.connect(self._update_buttons)
+        self.models.ready.connect(self._on_model_ready)
+        self.models.failed.connect(self._on_model_failed)
         controls.generate_button.clicked.connect(self.generate)
         controls.stop_button.clicked.connect(self.stop)
         controls.panic_button.clicked.connect(self.panic)
@@ -179,106 +179,39 @@ class GeneratePanel(QWidget):
         self.controls.store_settings()
 
     # Models -----------------------------------------------------------------------------------
-    def add_model(self, path: str) -> None:
-        """Load a model file and select it, e.g. one just trained; it joins the recent models
-        once it has loaded."""
-        self._load_model(path)
+    @property
+    def _model(self) -> Any:
+        return self.models.model
 
-    def browse_model(self) -> None:
-        start = (
-            str(Path(self._settings.recent_models[0]).parent)
-            if self._settings.recent_models
-            else ""
-        )
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open a model", start, "JazzGUI models (*.jazzmodel);;All files (*)"
-        )
-        self.controls.fill_models(self._model_key or STARTER)  # until the new one has loaded
-        if path:
-            self.add_model(path)
-
-    def _on_model_activated(self, _index: int) -> None:
-        if self.model_combo.currentData() == BROWSE:
-            self.browse_model()
-        else:
-            self._load_model(self.model_combo.currentData() or STARTER)
-
-    def start(self) -> None:
-        """Called once the window shows: list the outputs, load the model in the background."""
-        self.ports.refresh()
-        self._load_model(self.model_combo.currentData() or STARTER)
+    @property
+    def _model_key(self) -> str | None:
+        return self.models.key
 
     @property
     def model_name(self) -> str:
         """The loaded model as the status bar names it ("" when none is loaded)."""
-        if self._model is None:
-            return ""
-        return "Starter model" if self._model_key == STARTER else Path(self._model_key).stem
+        return self.models.name
 
-    def _load_model(self, key: str) -> None:
-        """Load `key` in the background; the model loaded so far stays usable meanwhile."""
-        if key == self._model_key and self._model is not None:
-            if self._model_loader is not None and self._model_loader.running:
-                self._model_loader.cancel()
-            self._loading_key = None
-            self.controls.fill_models(key)
-            self.model_status.emit(f"Model: {self.model_name}")
-            self._update_buttons()
-            return
-        if key == self._loading_key:
-            return
-        if self._model_loader is not None and self._model_loader.running:
-            self._model_loader.cancel()
-        self._loading_key = key
-        self.controls.fill_models(key)
-        label = "starter model" if key == STARTER else Path(key).name
-        self.model_status.emit(f"Model: loading {label}…")
-        self.model_info.setText("Loading…")
-        worker = ModelLoader(key)
-        worker.finished.connect(self._on_model_loaded)
-        self._model_loader = start_worker(worker, "model-loader")
-        self._update_buttons()
+    def add_model(self, path: str) -> None:
+        """Load a model file and select it, e.g. one just trained; it joins the recent models
+        once it has loaded."""
+        self.models.load(path)
 
-    def _on_model_loaded(self, loaded: LoadedModel) -> None:
-        key, model = loaded.key, loaded.model
-        if key != self._loading_key:
-            return  # the person picked another model meanwhile
-        self._loading_key = None
-        if model is None:
-            self._on_model_failed(key, loaded.problem)
-            return
-        self._model, self._model_key = model, key
-        if key != STARTER:
-            remember_model(self._settings, key)
-        self.controls.fill_models(key)
-        self.model_info.setText(describe_model(model))
-        self.model_status.emit(f"Model: {self.model_name}")
-        self._update_buttons()
+    def browse_model(self) -> None:
+        self.models.browse()
+
+    def start(self) -> None:
+        """Called once the window shows: list the outputs, load the model in the background."""
+        self.ports.refresh()
+        self.models.load_selected()
+
+    def _on_model_ready(self) -> None:
         if self._pending_generate:
             self._pending_generate = False
             self.generate()
 
-    def _on_model_failed(self, key: str, message: str) -> None:
-        """Keep the model that was loaded (selected and usable); say why the new one is not."""
+    def _on_model_failed(self) -> None:
         self._pending_generate = False
-        self.controls.fill_models(self._model_key or STARTER)
-        self._update_buttons()
-        if self._model is not None:
-            self.model_info.setText(describe_model(self._model))
-            self.model_status.emit(f"Model: {self.model_name}")
-            self._show_problem(
-                f"The model could not be loaded, so {self.model_name} stays in use. {message}"
-            )
-            return
-        self.model_status.emit("Model: none loaded")
-        if key == STARTER and not starter_path().exists():
-            # Not an error the person caused: say what to do, without a dialog at every start.
-            hint = "No starter model is installed: train one in the Train panel, or open a model."
-            self.model_info.setText(hint)
-            self.status.emit(hint)
-            return
-        self.model_info.setText("Not loaded: pick another model")
-        self._show_problem(f"The model could not be loaded. {message}")
 
     # Generating -------------------------------------------------------------------------------
     @property
@@ -294,9 +227,9 @@ class GeneratePanel(QWidget):
         if self.controls.progression is None:  # checked as typed: None while there is an error
             self._show_problem(f"Fix the chord changes first: {self.progression_error.text()}")
             return
-        if self._model is None or self._loading_key is not None:
-            if self._loading_key is None:
-                self._load_model(self.model_combo.currentData() or STARTER)
+        if self._model is None or self.models.loading_key is not None:
+            if self.models.loading_key is None:
+                self.models.load_selected()
             self._pending_generate = True
             self.status.emit("Generating as soon as the model is loaded…")
             return
@@ -470,7 +403,7 @@ class GeneratePanel(QWidget):
         if busy != self._was_busy:
             self._was_busy = busy
             self.playing_changed.emit(busy)
-        has_model = self._model is not None or self._loading_key is not None
+        has_model = self._model is not None or self.models.loading_key is not None
         self.generate_button.setEnabled(self.controls.progression is not None and has_model)
         self.stop_button.setEnabled(busy)
         self.take_list.update_buttons()
