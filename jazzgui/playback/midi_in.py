@@ -9,7 +9,12 @@ from collections.abc import Callable
 import mido
 
 from jazzgui.errors import PortError
-from jazzgui.playback.ports import _backend, _reason, _system_advice, virtual_ports_supported
+from jazzgui.playback.ports import (
+    _backend,
+    _reason,
+    _system_advice,
+    create_virtual_port,
+)
 
 log = logging.getLogger(__name__)
 
@@ -120,18 +125,5 @@ def open_virtual_input(
     clock: Callable[[], float] = time.monotonic,
 ) -> MidiInput:
     """Create an input other programs and keyboards connect to (ALSA, JACK, CoreMIDI)."""
-    if not virtual_ports_supported(backend):
-        raise PortError(
-            "Windows cannot create virtual MIDI ports: pick your keyboard's input directly, "
-            "or route another program through loopMIDI and pick that port."
-        )
-    selected = _backend(backend)
-    try:
-        port = selected.open_input(name, virtual=True)
-    except Exception as error:  # rtmidi raises its own SystemError types for a missing system
-        raise PortError(
-            f"The virtual MIDI input {name!r} cannot be created: {_reason(error)}. "
-            + _system_advice(selected)
-        ) from error
-    log.info("Created virtual MIDI input %r", name)
-    return MidiInput(port, handler, clock)
+    advice = "Pick your keyboard's input directly, or route another program through loopMIDI."
+    return MidiInput(create_virtual_port("input", name, backend, advice), handler, clock)

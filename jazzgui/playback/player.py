@@ -109,11 +109,7 @@ def raise_thread_priority() -> str:
     if hasattr(os, "sched_setscheduler"):
         try:
             os.sched_setscheduler(0, os.SCHED_RR, os.sched_param(REALTIME_PRIORITY))
-            log.info(
-                "%s runs with realtime priority %d",
-                threading.current_thread().name,
-                REALTIME_PRIORITY,
-            )
+            log.info("%s runs with realtime priority %d", _thread_name(), REALTIME_PRIORITY)
             return "realtime"
         except (OSError, AttributeError):
             pass
@@ -124,9 +120,7 @@ def raise_thread_priority() -> str:
             return "nice"
         except (OSError, AttributeError):
             pass
-    log.info(
-        "%s runs at normal priority (no permission to raise it)", threading.current_thread().name
-    )
+    log.info("%s runs at normal priority (no permission to raise it)", _thread_name())
     return "normal"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from typing import Any
 
 import mido
 
@@ -136,19 +137,29 @@ def open_virtual_output(
     name: str = VIRTUAL_PORT_NAME, backend: str | None = None
 ) -> mido.ports.BaseOutput:
     """Create a virtual output that synths and DAWs can connect to (ALSA, JACK, CoreMIDI)."""
+    return create_virtual_port(
+        "output",
+        name,
+        backend,
+        "Install loopMIDI (https://www.tobias-erichsen.de/software/loopmidi.html), create a "
+        "port there, pick it as JazzGUI's output and select it as the input of your synth or "
+        "DAW.",
+    )
+
+
+def create_virtual_port(direction: str, name: str, backend: str | None, windows_advice: str) -> Any:
+    """Create a virtual "input" or "output" other programs connect to (ALSA, JACK, CoreMIDI);
+    PortError in words where the system cannot (Windows: `windows_advice` says what to do)."""
     if not virtual_ports_supported(backend):
-        raise PortError(
-            "Windows cannot create virtual MIDI ports. Install loopMIDI "
-            "(https://www.tobias-erichsen.de/software/loopmidi.html), create a port there, "
-            "pick it as JazzGUI's output and select it as the input of your synth or DAW."
-        )
+        raise PortError(f"Windows cannot create virtual MIDI ports. {windows_advice}")
     selected = _backend(backend)
+    opener = selected.open_input if direction == "input" else selected.open_output
     try:
-        port = selected.open_output(name, virtual=True)
+        port = opener(name, virtual=True)
     except Exception as error:  # rtmidi raises its own SystemError types for a missing system
         raise PortError(
-            f"The virtual MIDI output {name!r} cannot be created: {_reason(error)}. "
+            f"The virtual MIDI {direction} {name!r} cannot be created: {_reason(error)}. "
             + _system_advice(selected)
         ) from error
-    log.info("Created virtual MIDI output %r on %s", name, backend or backend_name())
+    log.info("Created virtual MIDI %s %r on %s", direction, name, backend or backend_name())
     return port
