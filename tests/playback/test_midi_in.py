@@ -6,7 +6,7 @@ import mido
 import pytest
 
 from jazzgui.errors import PortError
-from jazzgui.playback import midi_in
+from jazzgui.playback import midi_in, ports
 from jazzgui.playback.midi_in import MidiInput, match_port, open_input
 
 NAMES = ["Midi Through:Midi Through Port-0 14:0", "Digital Piano:Digital Piano MIDI 1 20:0"]
@@ -74,6 +74,6 @@ def test_open_input_names_what_is_there_and_creates_the_virtual_input(monkeypatc
 
 
 def test_windows_cannot_create_the_virtual_input(monkeypatch):
-    monkeypatch.setattr(midi_in, "virtual_ports_supported", lambda backend=None: False)
+    monkeypatch.setattr(ports, "virtual_ports_supported", lambda backend=None: False)
     with pytest.raises(PortError, match=r"Windows cannot create virtual MIDI ports.*loopMIDI"):
         midi_in.open_virtual_input()
