@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -28,6 +28,7 @@ from jazzgui.ui.solo_files import SoloFileList
 from jazzgui.ui.train_settings_box import TrainSettingsBox
 from jazzgui.ui.workers import (
     TrainProgress,
+    TrainRun,
     TrainWorker,
     WorkerHandle,
     describe_error,
@@ -35,6 +36,11 @@ from jazzgui.ui.workers import (
 )
 
 log = logging.getLogger(__name__)
+
+# A run still going this long after Stop, before its first epoch, is let go to end in the
+# background (TensorFlow's import and the first graph's tracing cannot be interrupted), so the
+# panel is free again within a second.
+STOP_GRACE_MS = 600
 
 _HYPER_WIDGETS = (
     "kind_combo", "preset_combo", "epochs_spin", "hidden_spin", "lr_spin", "batch_spin", "val_spin",
@@ -57,6 +63,12 @@ class TrainPanel(QWidget):
         self._train_thread: WorkerHandle | None = None
         self._stopping = False  # Stop was pressed: later progress must not hide "Stopping…"
         self._train_when_read = False  # Train was pressed while files were still being read
+        self._run: TrainRun | None = None  # the followed run's news
+        self._epochs_this_run = 0
+        self._stop_grace = QTimer(self)
+        self._stop_grace.setSingleShot(True)
+        self._stop_grace.setInterval(STOP_GRACE_MS)
+        self._stop_grace.timeout.connect(self._let_go_if_stuck)
         self.result: Any = None
         self.setAcceptDrops(True)
 
@@ -222,11 +234,14 @@ class TrainPanel(QWidget):
         self.progress.setValue(0)
         self.progress.setFormat(f"Preparing the corpus for the {model_config.kind} kind…")
         worker = TrainWorker(builder, model_config, train_config)
-        worker.epoch_finished.connect(self._on_epoch)
-        worker.progress.connect(self._on_corpus_ready)
-        worker.finished.connect(self._on_trained)
-        worker.failed.connect(self._on_training_failed)
+        self._run = run = TrainRun(worker)
+        self._epochs_this_run = 0
+        run.epoch_finished.connect(self._on_epoch)
+        run.corpus_ready.connect(self._on_corpus_ready)
+        run.finished.connect(self._on_trained)
+        run.failed.connect(self._on_training_failed)
         self._train_thread = start_worker(worker, "train")
+        self._train_thread.run = run  # lives as long as the thread, followed or let go
         self._train_thread.ended.connect(self._update_buttons)
         self._train_thread.ended.connect(self.training_ended)
         self.status.emit("Training started.")
@@ -243,6 +258,7 @@ class TrainPanel(QWidget):
 
     def _on_epoch(self, progress: TrainProgress) -> None:
         log, epochs = progress.log, progress.epochs
+        self._epochs_this_run += 1
         self.plot.add_epoch(log.epoch, log.loss, log.val_loss)
         self.progress.setMaximum(epochs)
         self.progress.setValue(min(log.epoch, epochs))
@@ -288,6 +304,20 @@ class TrainPanel(QWidget):
             self._stopping = True
             self.progress.setFormat("Stopping…")
             self.status.emit("Stopping training…")
+            self._stop_grace.start()
+
+    def _let_go_if_stuck(self) -> None:
+        """Free the panel from a stopped run that is still loading TensorFlow or tracing its
+        first step: it has learnt nothing yet, so nothing is lost, and it ends on its own."""
+        handle, run = self._train_thread, self._run
+        if handle is None or run is None or not handle.running or not self._stopping:
+            return
+        if self._epochs_this_run:
+            return  # a run with epochs hands back its model within a batch: wait for it
+        log.info("training let go while it loads or traces; it ends in the background")
+        run.let_go()
+        self._train_thread = self._run = None
+        self._on_trained(None)
 
     def save_model(self) -> None:
         if self.result is None:
@@ -343,6 +373,7 @@ class TrainPanel(QWidget):
     def shutdown(self) -> None:
         """Stop training and file reading and wait for their threads (used on close)."""
         self._shut_down = True
+        self._stop_grace.stop()
         if self._train_thread is not None:
             self._train_thread.stop_and_wait(15000)
         self.files.shutdown()

@@ -213,6 +213,51 @@ class TrainWorker(Worker):
         )
 
 
+class TrainRun(QObject):
+    """A TrainWorker's news on the GUI thread, passed on while the window follows the run.
+
+    The Train panel lets go of a run that cannot stop at once (TensorFlow's import and the first
+    graph's tracing cannot be interrupted): `let_go()` silences it, so the run ends in the
+    background and nothing it reports later reaches the panel.
+    """
+
+    corpus_ready = Signal(object)
+    epoch_finished = Signal(object)  # TrainProgress
+    finished = Signal(object)  # TrainResult, or None when stopped before training began
+    failed = Signal(str)
+
+    def __init__(self, worker: TrainWorker) -> None:
+        super().__init__()  # made on the GUI thread, so the worker's signals queue to it
+        self.followed = True
+        worker.progress.connect(self._on_corpus_ready)
+        worker.epoch_finished.connect(self._on_epoch_finished)
+        worker.finished.connect(self._on_finished)
+        worker.failed.connect(self._on_failed)
+
+    def let_go(self) -> None:
+        self.followed = False
+
+    @Slot(object)
+    def _on_corpus_ready(self, corpus: Any) -> None:
+        if self.followed:
+            self.corpus_ready.emit(corpus)
+
+    @Slot(object)
+    def _on_epoch_finished(self, progress: Any) -> None:
+        if self.followed:
+            self.epoch_finished.emit(progress)
+
+    @Slot(object)
+    def _on_finished(self, result: Any) -> None:
+        if self.followed:
+            self.finished.emit(result)
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        if self.followed:
+            self.failed.emit(message)
+
+
 def _load_training_engine() -> None:
     """Import TensorFlow (the slow part of starting to train; nothing when already loaded)."""
     from jazzgui.model.training import make_strategy
