@@ -140,6 +140,4 @@ class MeterMap:
 
     def changes(self) -> list[tuple[int, Meter]]:
         """(bar index, meter) at bar 0 and wherever the meter changes."""
-        return [
-            (i, m) for i, m in enumerate(self.meters) if i == 0 or m != self.meters[i - 1]
-        ]
+        return [(i, m) for i, m in enumerate(self.meters) if i == 0 or m != self.meters[i - 1]]

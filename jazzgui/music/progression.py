@@ -131,14 +131,17 @@ class Progression:
             (self.bars[index % len(self.bars)],), meter.beats_per_bar, "", meter.denominator
         )
 
-    def require_one_meter(self, action: str) -> None:
+    def require_one_meter(self, action: str, advice: str = "") -> None:
         """MixedMeterError if the bars change meter: `action` ("playing along"...) cannot."""
         if self.mixed:
             changes = ", ".join(f"{m.text} from bar {i + 1}" for i, m in self.meter_map.changes())
+            advice = advice or (
+                "Remove the meter markers after the first bar (the first one, or the meter "
+                "control, sets the meter of every bar) and try again"
+            )
             raise MixedMeterError(
                 f"The changes change meter ({changes}); {action} needs one meter for the whole "
-                "progression. Remove the meter markers after the first bar (or choose one meter "
-                "with the meter control) and try again"
+                f"progression. {advice}"
             )
 
     def to_text(self) -> str:
