@@ -356,12 +356,12 @@ class GenerateControls(QWidget):
             return
         bars = len(self.progression)
         choruses = self.choruses_spin.value()
-        seconds = round(
-            bars * choruses * self.progression.beats_per_bar * 60 / self.tempo_spin.value()
-        )
+        seconds = round(choruses * self.progression.length_beats * 60 / self.tempo_spin.value())
         total = f" = {bars * choruses} bars" if choruses > 1 else ""
-        meter = self.progression.meter.text
-        if meter != self.meter_combo.currentData():
+        meter = self.progression.meter_summary
+        if self.progression.mixed:
+            meter += " (set by the markers in the changes)"
+        elif meter != self.meter_combo.currentData():
             meter += " (set by the marker in the changes)"
         in_meter = "" if meter == "4/4" else f" of {meter}"
         self.progression_info.setText(
