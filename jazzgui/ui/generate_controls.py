@@ -119,7 +119,8 @@ class GenerateControls(QWidget):
             self.meter_combo.addItem(meter, meter)
         self.meter_combo.setToolTip(
             "The meter the changes are played in (built-in forms too, bar for bar). A marker "
-            "at the head of typed changes, such as (3/4), wins over it."
+            "in typed changes, such as (3/4) before a bar's chords, wins over it from that bar "
+            "until the next marker."
         )
         self.choruses_spin = QSpinBox()
         configure(

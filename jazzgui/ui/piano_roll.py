@@ -88,6 +88,14 @@ class PianoRollCanvas(QWidget):
         self._resize_to_content()
         self.update()
 
+    def bar_starts(self) -> list[float]:
+        """The beats where bar lines are drawn, up to the end of the take."""
+        starts, index = [], 0
+        while (start := self._bars.start(index)) <= self._length_beats:
+            starts.append(start)
+            index += 1
+        return starts
+
     def set_chords(self, chords: Iterable[tuple[float, float, str]]) -> None:
         """Chord lane entries: (start beat, duration, symbol)."""
         self._chords = list(chords)
