@@ -202,12 +202,11 @@ def read_take_midi(path: str | Path) -> Take:
                 tempo_bpm, tempo_seen = round(mido.tempo2bpm(message.tempo), 2), True
             elif message.type == "time_signature":
                 signatures.add((message.numerator, message.denominator))
-                if meter_seen:
-                    continue
-                beats_per_bar = max(1, round(message.numerator * 4 / message.denominator))
-                candidate = Meter(message.numerator, message.denominator)
-                meter = "" if meter_problem(candidate) else candidate.text
-                meter_seen = True
+                if not meter_seen:
+                    beats_per_bar = max(1, round(message.numerator * 4 / message.denominator))
+                    candidate = Meter(message.numerator, message.denominator)
+                    meter = "" if meter_problem(candidate) else candidate.text
+                    meter_seen = True
             elif message.type == "text":
                 if message.text.startswith(_TAKE_PREFIX):
                     take_fields = _parse_fields(message.text[len(_TAKE_PREFIX) :])
@@ -240,7 +239,7 @@ def read_take_midi(path: str | Path) -> Take:
     bar_meters = _bar_meters(source, changes, bars) if len(signatures) > 1 else ()
     return Take(
         events=events,
-        progression_text=take_fields.get("changes", provenance.progression),
+        progression_text=changes,
         tempo_bpm=tempo_bpm,
         beats_per_bar=beats_per_bar,
         bars=bars,
