@@ -60,7 +60,7 @@ def test_meter_marker_in_the_changes(tmp_path):
         (["--meter", "5/8"], ["meter (--meter) 5/8", "2.5 quarter notes", "3/4"]),
         (["--meter", "waltz"], ["'waltz' is not a time signature"]),
         (["--meter", "3/2"], ["1/2 notes"]),
-        (["--progression", "Dm7 | (3/4) G7 |"], ["Meter marker '(3/4)' at character 7"]),
+        (["--progression", "Dm7 | (5/8) G7 |"], ["Meter marker '(5/8)' at character 7", "bar 2"]),
         (["--progression", ""], ["The chord changes"]),
     ],
 )

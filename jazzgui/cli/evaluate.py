@@ -209,7 +209,9 @@ def _given_progression(args: argparse.Namespace) -> Progression | None:
     if args.form:
         return form_progression(args.form)
     if args.progression:
-        return parse_progression(args.progression)
+        progression = parse_progression(args.progression)
+        progression.require_one_meter("jazzgui evaluate")
+        return progression
     return None
 
 

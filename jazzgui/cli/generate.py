@@ -137,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
     export_take(take, "mid", args.output, swing=not args.straight)
     solo = take.part(SOLO_CHANNEL)
     print(
-        f"wrote {args.output}: {take.bars} bars of {progression.meter} "
+        f"wrote {args.output}: {take.bars} bars of {progression.meter_summary} "
         f"({args.choruses} x {len(progression)}) at "
         f"{args.tempo:g} BPM, {len(solo)} solo notes, {len(take.events) - len(solo)} band notes "
         f"in {time.perf_counter() - started:.2f} s"

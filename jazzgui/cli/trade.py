@@ -100,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
     if args.record:
         check_output_path(args.record, "recording")  # before a note is played
     progression = progression_from_args(args)
+    progression.require_one_meter("jazzgui trade")
     limits.check_take_length(args.choruses, len(progression))
     settings = PlayAlongSettings(
         mode=args.mode, bars=args.bars, tempo_bpm=args.tempo, count_in=args.count_in,

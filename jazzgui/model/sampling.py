@@ -375,7 +375,7 @@ def improvise(
     token_seq, pitch_seq = SeedSequence(seed).spawn(2)
     pitch_rng = default_rng(pitch_seq)
     improviser = _Improviser(model, settings, default_rng(token_seq), progression)
-    beats = progression.beats_per_bar
+    bars = progression.meter_map  # bars may differ in meter: each starts where the last ends
     previous: int | None = None
     reference = improviser.reference_tokens() if settings.mode == "reference" else None
     for index in range(len(progression)):
@@ -389,17 +389,16 @@ def improvise(
             events, previous = unparse_bar(
                 tokens,
                 spans,
-                index * beats,
-                max(length, beats),
+                bars.start(index),
+                max(length, bars.beats(index)),
                 previous,
                 pitch_rng,
                 settings.low,
                 settings.high,
             )
         else:
-            chords = Progression((progression.bars[index],), beats)
             tokens, events, previous = improviser.solo_bar(
-                spans, chords, index * beats, previous, pitch_rng
+                spans, progression.single_bar(index), bars.start(index), previous, pitch_rng
             )
         yield GeneratedBar(index, tuple(tokens), events)
 

@@ -61,8 +61,8 @@ def _provenance(model: JazzModel, request: TakeRequest, sampler: SamplerSettings
         "choruses": str(request.choruses),
         "band": f"comp={request.comp}, bass={request.bass}",
     }
-    if request.progression.meter.text != "4/4":
-        extra["meter"] = request.progression.meter.text
+    if request.progression.meter_summary != "4/4":
+        extra["meter"] = request.progression.meter_summary
     if sampler.mode == "sample":
         extra.update(
             top_p=f"{sampler.top_p:g}",
@@ -109,6 +109,7 @@ class TakeStream:
             swing=STRAIGHT_SWING if request.progression.meter.compound else request.swing,
             provenance=_provenance(model, request, self.sampler),
             meter=request.progression.meter.text,
+            bar_meters=tuple(meter.text for meter in self.changes.meters),
         )
 
     def __iter__(self) -> Iterator[TakeBar]:

@@ -71,6 +71,7 @@ class PhraseAnswerer:
         settings: SamplerSettings | None = None,
         seed: int | None = None,
     ) -> None:
+        changes.require_one_meter("playing along (trading or call-and-response)")
         self.model = model
         self.changes = changes
         self.settings = settings or SamplerSettings()

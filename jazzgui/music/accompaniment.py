@@ -144,9 +144,9 @@ def _comp_bar(
     voicings = _voicings(progression)
     n_spans = len(voicings)
     first = _span_index(progression, bar_index)
-    bar_start = bar_index * progression.beats_per_bar
+    bar_start = progression.meter_map.start(bar_index)
     hits: list[tuple[float, float, int]] = []  # (absolute onset, length, span number)
-    meter = progression.meter
+    meter = progression.meter_map.meter(bar_index)  # bars may differ in meter
     if len(spans) == 1 and meter.text == "4/4":
         pattern = _PATTERNS_4[int(rng.integers(len(_PATTERNS_4)))]
         for onset, length in pattern:
@@ -226,7 +226,8 @@ def _bass_bar(
     roots = _bass_roots(progression)
     n_spans = len(roots)
     first = _span_index(progression, bar_index)
-    pulse = progression.meter.pulse  # a quarter, or in 6/8 a dotted quarter
+    # A quarter, or in 6/8 a dotted quarter (this bar's meter: bars may differ).
+    pulse = progression.meter_map.meter(bar_index).pulse
     events = []
     for k, span in enumerate(spans):
         if span.chord.no_chord:

@@ -43,11 +43,11 @@ def _chord_rows(chord: Chord, following: Chord) -> np.ndarray:
 def _next_chord(progression: Progression, twelfths: int, chord: Chord) -> Chord:
     """The first chord after the one sounding at this onset that differs from it (itself when
     the harmony stays for the next bars)."""
-    bpb = progression.beats_per_bar
-    bar = twelfths // (bpb * GRID)
+    bars = progression.meter_map
+    bar = bars.index_at(twelfths / GRID)
     for index in range(bar, bar + _LOOKAHEAD_BARS + 1):
         for offset, candidate in progression.bars[index % len(progression.bars)]:
-            start = round((index * bpb + offset) * GRID)
+            start = round((bars.start(index) + offset) * GRID)
             if start > twelfths and not _same(candidate, chord):
                 return candidate
     return chord
@@ -61,7 +61,9 @@ def onset_features(progression: Progression, twelfths: int) -> np.ndarray:
     previous = progression.chord_at((twelfths - 1) / GRID)
     features = np.zeros(FEATURE_SIZE, dtype=np.float32)
     features[:24] = _chord_rows(chord, _next_chord(progression, twelfths, chord))
-    in_bar = twelfths % (progression.beats_per_bar * GRID)
+    # Where the onset lies in its bar: bars may differ in meter, so from that bar's start.
+    bars = progression.meter_map
+    in_bar = twelfths - round(bars.start(bars.index_at(beat)) * GRID)
     features[24 + in_bar % GRID] = 1.0
     features[24 + GRID + min(in_bar // GRID, BEAT_SLOTS - 1)] = 1.0
     features[-1] = float(twelfths == 0 or not _same(chord, previous))

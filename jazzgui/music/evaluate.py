@@ -118,6 +118,9 @@ def line_from_take(take: Take, progression: Progression | None = None) -> SoloLi
     """The solo of a take (notes on SOLO_CHANNEL), re-tokenized over the take's changes."""
     if progression is None:
         progression = parse_progression(take.progression_text, take.beats_per_bar)
+    progression.require_one_meter(
+        "measuring a take", "Measure takes whose changes keep one meter (no markers after bar 1)"
+    )
     bpb = progression.beats_per_bar
     solo = take.part(SOLO_CHANNEL)
     notes = tuple(MelodyNote(e.start_beat, e.duration_beats, e.pitch) for e in solo)

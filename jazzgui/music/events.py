@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from jazzgui.music import defaults
-from jazzgui.music.meter import Meter, meter_for_beats, parse_meter
+from jazzgui.music.meter import Meter, MeterMap, meter_for_beats, parse_meter
 
 # General MIDI channels used by a take (0-based). Channel 9 is drums and is never used.
 SOLO_CHANNEL = 0
@@ -81,16 +81,30 @@ class Take:
     swing: float = defaults.SWING
     provenance: Provenance = field(default_factory=Provenance)
     meter: str = ""  # the time signature, e.g. "6/8"; "" means beats_per_bar/4
+    # Each bar's time signature when the changes change meter; () = every bar in `meter`.
+    bar_meters: tuple[str, ...] = ()
 
     @property
     def time_signature(self) -> Meter:
-        """The take's meter (6/8 and 3/4 both have 3 beats a bar)."""
+        """The take's meter (of its first bar if the meter changes; 6/8 and 3/4 both have 3
+        beats a bar)."""
+        if self.bar_meters:
+            return parse_meter(self.bar_meters[0])
         if self.meter:
             return parse_meter(self.meter)
         return meter_for_beats(self.beats_per_bar)
 
     @property
+    def meter_map(self) -> MeterMap:
+        """Each bar's meter, start and length in beats (bars at cumulative positions)."""
+        if self.bar_meters:
+            return MeterMap([parse_meter(text) for text in self.bar_meters])
+        return MeterMap.uniform(self.time_signature, self.bars)
+
+    @property
     def length_beats(self) -> float:
+        if self.bar_meters:
+            return self.meter_map.length
         if self.bars:
             return float(self.bars * self.beats_per_bar)
         return max((e.end_beat for e in self.events), default=0.0)

@@ -184,6 +184,8 @@ def tokenize_bar_tokens(
     """Each bar's ValueTokens with the pitch each was read from (None for rests)."""
     if beats_per_bar < 1:
         raise ValueError(f"beats_per_bar must be at least 1, not {beats_per_bar}")
+    if progression.mixed:
+        raise ValueError("tokenizing needs one meter; the progression changes meter")
     if progression.beats_per_bar != beats_per_bar:
         # Chords are looked up by the progression's bars: the two meters must agree.
         raise ValueError(

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 from jazzgui.errors import JazzGUIError
 
@@ -89,3 +92,52 @@ def meter_problem(meter: Meter) -> str | None:
 def meter_for_beats(beats_per_bar: int, denominator: int = 4) -> Meter:
     """The meter of bars of `beats_per_bar` quarter beats counted in `denominator` notes."""
     return Meter(beats_per_bar * denominator // 4, denominator)
+
+
+class MeterMap:
+    """The meter of each bar, where each bar starts and how long it is (in beats).
+
+    Bars may differ in meter, so a bar starts at the running sum of the bar lengths before it,
+    never at index * beats_per_bar. Past the last bar the bars come round again (a second
+    chorus); before bar 0 the last bars do (a primer sounds over the end of the changes).
+    """
+
+    def __init__(self, meters: Sequence[Meter]) -> None:
+        if not meters:
+            raise ValueError("a meter map needs the meter of at least one bar")
+        self.meters = tuple(meters)
+        self._starts = tuple(accumulate((m.beats_per_bar for m in self.meters), initial=0))
+        self.length = float(self._starts[-1])  # the beats of one pass through the bars
+
+    @classmethod
+    def uniform(cls, meter: Meter, bars: int) -> MeterMap:
+        return cls((meter,) * max(bars, 1))
+
+    def __len__(self) -> int:
+        return len(self.meters)
+
+    @property
+    def mixed(self) -> bool:
+        """Whether the bars are in more than one meter."""
+        return len(set(self.meters)) > 1
+
+    def meter(self, index: int) -> Meter:
+        return self.meters[index % len(self.meters)]
+
+    def beats(self, index: int) -> int:
+        """The length of bar `index` in beats."""
+        return self.meter(index).beats_per_bar
+
+    def start(self, index: int) -> float:
+        """The beat bar `index` starts on."""
+        passes, index = divmod(index, len(self.meters))
+        return passes * self.length + self._starts[index]
+
+    def index_at(self, beat: float) -> int:
+        """The bar sounding at `beat` (beats a hair before a bar line count as on it)."""
+        passes, within = divmod(beat + 1e-9, self.length)
+        return int(passes) * len(self.meters) + bisect_right(self._starts, within) - 1
+
+    def changes(self) -> list[tuple[int, Meter]]:
+        """(bar index, meter) at bar 0 and wherever the meter changes."""
+        return [(i, m) for i, m in enumerate(self.meters) if i == 0 or m != self.meters[i - 1]]

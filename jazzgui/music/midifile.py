@@ -95,15 +95,20 @@ def take_to_midi(take: Take) -> mido.MidiFile:
             f"a take uses channels 0, 1 and 2 (3 for a person playing along) only, not {unknown}"
         )
     midi = mido.MidiFile(type=1, ticks_per_beat=TICKS_PER_BEAT)
-    meter = take.time_signature
-    conductor = [
-        (0, mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(take.tempo_bpm))),
+    bars = take.meter_map
+    # A time signature where the take starts and wherever its meter changes.
+    signatures = [
         (
-            0,
+            round(bars.start(index) * TICKS_PER_BEAT),
             mido.MetaMessage(
                 "time_signature", numerator=meter.numerator, denominator=meter.denominator
             ),
-        ),
+        )
+        for index, meter in bars.changes()
+    ]
+    conductor = [
+        (0, mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(take.tempo_bpm))),
+        signatures[0],
         (0, mido.MetaMessage("text", text=_latin1(take.provenance.describe()))),
         (
             0,
@@ -115,6 +120,7 @@ def take_to_midi(take: Take) -> mido.MidiFile:
                 ),
             ),
         ),
+        *signatures[1:],
     ]
     midi.tracks.append(_track("JazzGUI take", conductor))
     programs = {
@@ -185,6 +191,7 @@ def read_take_midi(path: str | Path) -> Take:
     programs: dict[int, int] = {}
     events: list[NoteEvent] = []
     tempo_seen = meter_seen = False
+    signatures: set[tuple[int, int]] = set()
     for track in midi.tracks:
         now = 0
         sounding: dict[tuple[int, int], deque[tuple[int, int]]] = defaultdict(deque)
@@ -193,11 +200,13 @@ def read_take_midi(path: str | Path) -> Take:
             if message.type == "set_tempo" and not tempo_seen:
                 # Microseconds a beat hold about 4 significant digits of bpm: 140 stays 140.
                 tempo_bpm, tempo_seen = round(mido.tempo2bpm(message.tempo), 2), True
-            elif message.type == "time_signature" and not meter_seen:
-                beats_per_bar = max(1, round(message.numerator * 4 / message.denominator))
-                candidate = Meter(message.numerator, message.denominator)
-                meter = "" if meter_problem(candidate) else candidate.text
-                meter_seen = True
+            elif message.type == "time_signature":
+                signatures.add((message.numerator, message.denominator))
+                if not meter_seen:
+                    beats_per_bar = max(1, round(message.numerator * 4 / message.denominator))
+                    candidate = Meter(message.numerator, message.denominator)
+                    meter = "" if meter_problem(candidate) else candidate.text
+                    meter_seen = True
             elif message.type == "text":
                 if message.text.startswith(_TAKE_PREFIX):
                     take_fields = _parse_fields(message.text[len(_TAKE_PREFIX) :])
@@ -226,9 +235,11 @@ def read_take_midi(path: str | Path) -> Take:
     bars = int(bars_text) if bars_text.isdigit() else math.ceil(length / beats_per_bar - 1e-9)
     swing_text = take_fields.get("swing", "")
     defaults = Take(events=[], progression_text="")
+    changes = take_fields.get("changes", provenance.progression)
+    bar_meters = _bar_meters(source, changes, bars) if len(signatures) > 1 else ()
     return Take(
         events=events,
-        progression_text=take_fields.get("changes", provenance.progression),
+        progression_text=changes,
         tempo_bpm=tempo_bpm,
         beats_per_bar=beats_per_bar,
         bars=bars,
@@ -239,7 +250,25 @@ def read_take_midi(path: str | Path) -> Take:
         swing=float(swing_text) if _is_float(swing_text) else defaults.swing,
         provenance=provenance,
         meter=meter,
+        bar_meters=bar_meters,
     )
+
+
+def _bar_meters(source: Path, changes: str, bars: int) -> tuple[str, ...]:
+    """The meter of each bar of a take file whose meter changes, from its changes (a take
+    JazzGUI wrote says them); InputFileError for other files, whose bars JazzGUI cannot place."""
+    try:
+        progression = parse_progression(changes) if changes.strip() else None
+    except ChordSymbolError:
+        progression = None
+    if progression is None or not progression.mixed or len(progression) != bars:
+        raise InputFileError(
+            source,
+            "its time signature changes within the file, and JazzGUI reads files in one meter "
+            "(or takes it wrote itself, whose changes name each bar's meter)",
+            "Open a file in one meter, or export the take from JazzGUI again",
+        )
+    return tuple(meter.text for meter in progression.meters)
 
 
 def _is_float(text: str) -> bool:
@@ -340,7 +369,9 @@ def take_to_score(take: Take) -> stream.Score:
     part = stream.Part(id="solo")
     part.partName = "Solo"
     part.insert(0, _solo_instrument(take.solo_program))
-    part.insert(0, meter.TimeSignature(take.time_signature.text))
+    bar_map = take.meter_map
+    for index, bar_meter in bar_map.changes():  # at the start and wherever the meter changes
+        part.insert(bar_map.start(index), meter.TimeSignature(bar_meter.text))
     part.insert(0, tempo.MetronomeMark(number=round(take.tempo_bpm)))
     if take.swing > 0.5:  # notated straight, as swing is written: the style says it
         part.insert(0, expressions.TextExpression(f"Swing ({take.swing:g})"))
@@ -353,8 +384,8 @@ def take_to_score(take: Take) -> stream.Score:
                 "Take's changes %r cannot be read; no chord symbols written", take.progression_text
             )
         else:
-            bars = max(1, math.ceil(length / take.beats_per_bar - 1e-9))
-            for index in range(bars):
+            bars = take.bars if take.bar_meters else math.ceil(length / take.beats_per_bar - 1e-9)
+            for index in range(max(1, bars)):
                 for span in progression.bar_spans(index):
                     part.insert(span.start_beat, _chord_symbol(span.chord))
     for event in take.part(SOLO_CHANNEL):

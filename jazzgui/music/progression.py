@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from jazzgui.errors import ChordSymbolError, JazzGUIError
 from jazzgui.music.chords import NOTE_NAMES, Chord, parse_chord
-from jazzgui.music.meter import MARKER_RE, Meter, meter_for_beats, meter_problem, parse_meter
+from jazzgui.music.meter import (
+    MARKER_RE,
+    Meter,
+    MeterMap,
+    meter_for_beats,
+    meter_problem,
+    parse_meter,
+)
 
 
 @dataclass(frozen=True)
@@ -37,31 +45,67 @@ def chord_in_spans(spans: Sequence[ChordSpan], beat: float) -> Chord:
 
 @dataclass(frozen=True)
 class Progression:
-    """Bars of (offset-in-bar, chord) pairs; each bar's first chord sits at offset 0."""
+    """Bars of (offset-in-bar, chord) pairs; each bar's first chord sits at offset 0.
+
+    Every bar is in the progression's meter unless `meters` gives the meter of each bar (typed
+    changes with ``(3/4)`` markers between bars); then `beats_per_bar` and `denominator` are
+    the first bar's, and bar starts come from `meter_map` (the running sum of bar lengths).
+    """
 
     bars: tuple[tuple[tuple[float, Chord], ...], ...]
     beats_per_bar: int = 4
     text: str = ""
     denominator: int = 4  # the meter's note value: 8 makes 3 beats 6/8 rather than 3/4
+    meters: tuple[Meter, ...] = ()  # each bar's meter when they differ; () = all in `meter`
+
+    def __post_init__(self) -> None:
+        if not self.meters:
+            return
+        if len(self.meters) != len(self.bars):
+            raise ValueError(f"{len(self.meters)} meters for {len(self.bars)} bars")
+        first = self.meters[0]
+        object.__setattr__(self, "beats_per_bar", first.beats_per_bar)
+        object.__setattr__(self, "denominator", first.denominator)
+        if all(meter == first for meter in self.meters):
+            object.__setattr__(self, "meters", ())  # one meter after all: stored as such
 
     @property
     def meter(self) -> Meter:
+        """The meter of the first bar (of every bar unless `mixed`)."""
         return meter_for_beats(self.beats_per_bar, self.denominator)
+
+    @property
+    def mixed(self) -> bool:
+        """Whether the bars change meter."""
+        return bool(self.meters)
+
+    @property
+    def meter_summary(self) -> str:
+        """The meter in words: "3/4", or "4/4 changing to 3/4" for changes that change it."""
+        if not self.mixed:
+            return self.meter.text
+        names = dict.fromkeys(m.text for _, m in self.meter_map.changes())
+        return " changing to ".join([next(iter(names)), ", ".join(list(names)[1:])])
+
+    @functools.cached_property
+    def meter_map(self) -> MeterMap:
+        """Each bar's meter, start and length in beats."""
+        return MeterMap(self.meters or (self.meter,) * max(len(self.bars), 1))
 
     def __len__(self) -> int:
         return len(self.bars)
 
     @property
     def length_beats(self) -> float:
-        return float(len(self.bars) * self.beats_per_bar)
+        return self.meter_map.length if self.bars else 0.0
 
     def bar_spans(self, bar_index: int) -> list[ChordSpan]:
         """The chords of one bar (bar_index wraps around) as spans in absolute beats."""
         bar = self.bars[bar_index % len(self.bars)]
-        start = bar_index * self.beats_per_bar
+        start, beats = self.meter_map.start(bar_index), self.meter_map.beats(bar_index)
         spans = []
         for i, (offset, chord) in enumerate(bar):
-            end = bar[i + 1][0] if i + 1 < len(bar) else self.beats_per_bar
+            end = bar[i + 1][0] if i + 1 < len(bar) else beats
             spans.append(ChordSpan(start + offset, end - offset, chord))
         return spans
 
@@ -70,20 +114,55 @@ class Progression:
 
     def chord_at(self, beat: float) -> Chord:
         """The chord sounding at an absolute beat (the progression repeats past its end)."""
-        return chord_in_spans(self.bar_spans(int(beat // self.beats_per_bar)), beat)
+        return chord_in_spans(self.bar_spans(self.meter_map.index_at(beat)), beat)
 
     def repeated(self, times: int) -> Progression:
         """This progression played `times` times in a row (choruses)."""
-        return Progression(self.bars * times, self.beats_per_bar, self.text, self.denominator)
+        return replace(self, bars=self.bars * times, meters=self.meters * times)
+
+    def head(self, bars: int) -> Progression:
+        """The first `bars` bars, each in its meter (a take stopped early)."""
+        return replace(self, bars=self.bars[:bars], text="", meters=self.meters[:bars])
+
+    def single_bar(self, index: int) -> Progression:
+        """Bar `index` (wrapping around) alone, in its meter."""
+        meter = self.meter_map.meter(index)
+        return Progression(
+            (self.bars[index % len(self.bars)],), meter.beats_per_bar, "", meter.denominator
+        )
+
+    def require_one_meter(self, action: str, advice: str = "") -> None:
+        """MixedMeterError if the bars change meter: `action` ("playing along"...) cannot."""
+        if self.mixed:
+            changes = ", ".join(f"{m.text} from bar {i + 1}" for i, m in self.meter_map.changes())
+            advice = advice or (
+                "Remove the meter markers after the first bar (the first one, or the meter "
+                "control, sets the meter of every bar) and try again"
+            )
+            raise MixedMeterError(
+                f"The changes change meter ({changes}); {action} needs one meter for the whole "
+                f"progression. {advice}"
+            )
 
     def to_text(self) -> str:
         """Bars as text, `|` between bars, which parse_progression reads back (with a meter
-        marker such as ``(3/4)`` in front unless the meter is 4/4)."""
-        meter = self.meter
-        bars = (
-            " | ".join(_bar_text(bar, self.beats_per_bar, meter.pulse) for bar in self.bars) + " |"
-        )
-        return bars if meter == Meter() else f"({meter.text}) {bars}"
+        marker such as ``(3/4)`` in front unless the meter is 4/4, and one before every bar
+        where the meter changes)."""
+        if not self.mixed:
+            meter = self.meter
+            bars = " | ".join(_bar_text(bar, meter) for bar in self.bars) + " |"
+            return bars if meter == Meter() else f"({meter.text}) {bars}"
+        changes = dict(self.meter_map.changes())
+        texts = []
+        for index, bar in enumerate(self.bars):
+            meter = self.meter_map.meter(index)
+            marker = f"({meter.text}) " if index in changes else ""
+            texts.append(marker + _bar_text(bar, meter))
+        return " | ".join(texts) + " |"
+
+
+class MixedMeterError(JazzGUIError):
+    """Changes whose meter changes, given to something that plays one meter only."""
 
 
 # Symbols that repeat: a whole bar (`%`) or the previous chord for one more slot (`/`, `-`).
@@ -105,9 +184,10 @@ def _slot_lengths(count: int, beats_per_bar: int, pulse: float = 1.0) -> list[fl
     return [base + (1 if i < extra else 0) for i in range(count)]
 
 
-def _bar_text(bar: tuple[tuple[float, Chord], ...], beats_per_bar: int, pulse: float) -> str:
+def _bar_text(bar: tuple[tuple[float, Chord], ...], meter: Meter) -> str:
     """One bar as chart text: names alone where the usual split places them, otherwise the
     fewest slots that do, with `/` holding a chord (C for three beats, G7 for one: C / / G7)."""
+    beats_per_bar, pulse = meter.beats_per_bar, meter.pulse
     offsets = [offset for offset, _ in bar]
     for count in range(len(bar), min(4, beats_per_bar) + 1):
         lengths = _slot_lengths(count, beats_per_bar, pulse)
@@ -125,8 +205,9 @@ def parse_progression(
     """Read chord changes such as ``Dm7 G7 | Cmaj7 | % |`` into a Progression.
 
     The meter is `meter` if given (``"3/4"``, ``"6/8"``...), else `beats_per_bar` quarter
-    beats; a marker at the head of the text, ``(3/4) Dm7 | G7 |``, sets it and wins over both.
-    One meter holds for the whole progression: a marker elsewhere is an error.
+    beats. A marker such as ``(3/4)`` before a bar's chords sets the meter from that bar until
+    the next marker: ``(4/4) Dm7 G7 | Cmaj7 | (3/4) Dm7 | G7 | (4/4) C6 |``; one at the head
+    of the text wins over both arguments.
 
     Bars are separated by ``|`` or line ends (outer ``|`` and ``||`` double bars are fine).
     A bar holds one chord, or up to one chord a beat, split as jazz charts do (2 -> halves,
@@ -137,9 +218,9 @@ def parse_progression(
     """
     if beats_per_bar < 1:
         raise ValueError(f"beats_per_bar must be at least 1, not {beats_per_bar}")
-    chosen = parse_meter(meter) if meter is not None else meter_for_beats(beats_per_bar)
-    chosen, chart = _meter_marker(text, chosen)
-    beats_per_bar = chosen.beats_per_bar
+    current = parse_meter(meter) if meter is not None else meter_for_beats(beats_per_bar)
+    markers = list(MARKER_RE.finditer(text))
+    chart = _blank_markers(text, markers)
     if not re.search(r"[^\s|]", chart):
         raise ChordSymbolError("", -1, "the progression has no chords", text)
     # Segments between separators: a bar line, or a line end (a chart written line by line).
@@ -151,6 +232,7 @@ def parse_progression(
             start, left = i + 1, char
 
     bars: list[tuple[tuple[float, Chord], ...]] = []
+    meters: list[Meter] = []
     for seg_start, segment, fenced in segments:
         words = [(seg_start + m.start(), m.group()) for m in _TOKEN_RE.finditer(segment)]
         if not words:
@@ -164,34 +246,53 @@ def parse_progression(
                     text,
                 )
             continue
-        bars.append(_parse_bar(words, bars, chosen, text))
+        # Markers up to this bar's last word: the ones before its chords set its meter.
+        while markers and markers[0].start() < words[-1][0]:
+            current = _marker_meter(markers.pop(0), words[0][0], len(bars) + 1, text)
+        bars.append(_parse_bar(words, bars, current, text))
+        meters.append(current)
+    if markers:
+        raise ChordSymbolError(
+            markers[0].group(),
+            markers[0].start(),
+            f"no bar follows this meter marker (after bar {len(bars)}); write it before the "
+            "chords of the bar where the meter changes",
+            text,
+        )
     return Progression(
-        _resolve_leading_no_chord(bars, text), beats_per_bar, text, chosen.denominator
+        _resolve_leading_no_chord(bars, text),
+        meters[0].beats_per_bar,
+        text,
+        meters[0].denominator,
+        tuple(meters),
     )
 
 
-def _meter_marker(text: str, meter: Meter) -> tuple[Meter, str]:
-    """The meter a ``(3/4)`` marker at the head of `text` sets, and the text without it
-    (blanked, so character offsets in errors still point into the text as typed)."""
-    markers = list(MARKER_RE.finditer(text))
-    if not markers:
-        return meter, text
+def _blank_markers(text: str, markers: list[re.Match[str]]) -> str:
+    """`text` with its meter markers blanked (so character offsets in errors still point into
+    the text as typed)."""
     for marker in markers:
-        if marker.start() != len(text) - len(text.lstrip(" \t\n|")) or marker is not markers[0]:
-            raise ChordSymbolError(
-                marker.group(),
-                marker.start(),
-                "a meter marker stands once, at the start of the changes (one meter a take); "
-                "changing meter within the changes is not supported",
-                text,
-            )
-    marker = markers[0]
+        text = text[: marker.start()] + " " * len(marker.group()) + text[marker.end() :]
+    return text
+
+
+def _marker_meter(marker: re.Match[str], first_word: int, bar: int, text: str) -> Meter:
+    """The meter a ``(3/4)`` marker sets from bar number `bar` on, whose first chord stands at
+    character `first_word`; ChordSymbolError naming the bar if it is misplaced or unusable."""
+    if marker.start() > first_word:
+        raise ChordSymbolError(
+            marker.group(),
+            marker.start(),
+            f"a meter marker stands at the start of a bar, before its chords (bar {bar} has a "
+            "chord before it); move it before the bar's first chord",
+            text,
+        )
     numerator, _, denominator = marker.group(1).replace(" ", "").partition("/")
     meter = Meter(int(numerator), int(denominator))
     problem = meter_problem(meter)
     if problem:
-        raise ChordSymbolError(marker.group(), marker.start(), problem, text)
-    return meter, text[: marker.start()] + " " * len(marker.group()) + text[marker.end() :]
+        raise ChordSymbolError(marker.group(), marker.start(), f"bar {bar}: {problem}", text)
+    return meter
 
 
 def _last_chord(bars: list[tuple[tuple[float, Chord], ...]]) -> Chord | None:
@@ -243,7 +344,8 @@ def _parse_bar(
             raise ChordSymbolError(
                 _REPEAT_BAR, words[0][0], "the first bar has no previous bar to repeat", text
             )
-        return previous_bars[-1]
+        # Into a shorter bar, the chords that start past its end are left out.
+        return tuple(c for c in previous_bars[-1] if c[0] < beats_per_bar)
     if len(words) > min(4, beats_per_bar):
         position, word = words[min(4, beats_per_bar)]
         raise ChordSymbolError(

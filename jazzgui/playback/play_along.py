@@ -128,6 +128,7 @@ class PlayAlong:
             raise ValueError("Cannot play along: " + "; ".join(problems))
         if not len(changes):
             raise ValueError("Cannot play along over no changes: give at least one bar")
+        changes.require_one_meter("playing along (trading or call-and-response)")
         self.player, self.changes, self._answerer = player, changes, answer
         self._clock = clock
         self._wait = wait or (lambda event, timeout: event.wait(timeout))

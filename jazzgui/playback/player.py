@@ -24,6 +24,7 @@ import numpy as np
 from jazzgui.errors import PortError
 from jazzgui.music import defaults
 from jazzgui.music.events import BASS_CHANNEL, COMP_CHANNEL, SOLO_CHANNEL, NoteEvent, Take
+from jazzgui.music.meter import MeterMap, meter_for_beats
 from jazzgui.playback.timing import STRAIGHT, beat_to_seconds, check_swing
 from jazzgui.playback.tracker import MIDI_CHANNELS, NoteTracker
 
@@ -239,7 +240,7 @@ class Player:
             session = self._session
             if session is None or session.origin is None:
                 raise RuntimeError("append_bar needs a playing take or stream")
-            return self._append_locked(session, list(events), bar_index, beats_per_bar=None)
+            return self._append_locked(session, list(events), bar_index, bars=None)
 
     def stream(
         self,
@@ -249,15 +250,20 @@ class Player:
         humanize: float = 1.0,
         seed: int | None = None,
         programs: dict[int, int] | None = None,
-        beats_per_bar: int = 4,
+        beats_per_bar: int | MeterMap = 4,
     ) -> None:
         """Play bars as an iterator (a generator) yields them: bar i is the i-th item.
 
         A feeder thread pulls bars to stay LOOKAHEAD_BARS ahead of the playing position. The
         clock starts when the first bar arrives; a bar that arrives after its start time is
         dropped and played as a rest, so time moves on without stalling or bunching notes.
+        `beats_per_bar` is the length of every bar, or a MeterMap when bars differ in meter.
         """
         iterator = iter(bars)
+        if isinstance(beats_per_bar, MeterMap):
+            grid = beats_per_bar  # bars of differing meters: each starts where the last ends
+        else:
+            grid = MeterMap.uniform(meter_for_beats(beats_per_bar), 1)
         with self._lock:
             session, silenced = self._start_session_locked(
                 tempo_bpm, swing, humanize, seed, programs
@@ -266,7 +272,7 @@ class Player:
         self._report_offs(silenced)
         feeder = threading.Thread(
             target=self._feed,
-            args=(session, iterator, beats_per_bar),
+            args=(session, iterator, grid),
             name="jazzgui-feeder",
             daemon=True,
         )
@@ -450,13 +456,13 @@ class Player:
         session: _Session,
         events: list[NoteEvent],
         bar_index: int | None,
-        beats_per_bar: int | None,
+        bars: MeterMap | None,
     ) -> bool:
         if not events:
             return True
         bar_start = min(e.start_beat for e in events)
-        if bar_index is not None and beats_per_bar:
-            bar_start = float(bar_index * beats_per_bar)
+        if bar_index is not None and bars is not None:
+            bar_start = bars.start(bar_index)
         if session.time_of(bar_start) < self._clock():
             self._late_bars += 1
             log.warning(
@@ -465,15 +471,15 @@ class Player:
             return False
         self._schedule_locked(session, events)
         end = max(e.end_beat for e in events)
-        if beats_per_bar and bar_index is not None:
-            end = max(end, (bar_index + 1) * beats_per_bar)
+        if bars is not None and bar_index is not None:
+            end = max(end, bars.start(bar_index + 1))
         self._schedule_ticks_locked(session, end)
         self._wake.set()
         return True
 
     # ----------------------------------------------------------------- the feeder thread
 
-    def _feed(self, session: _Session, iterator: Iterator[object], beats_per_bar: int) -> None:
+    def _feed(self, session: _Session, iterator: Iterator[object], bars: MeterMap) -> None:
         index = 0
         try:
             while True:
@@ -481,8 +487,7 @@ class Player:
                     while (
                         self._session is session
                         and session.origin is not None
-                        and index * beats_per_bar
-                        >= session.beat_now + LOOKAHEAD_BARS * beats_per_bar
+                        and bars.start(index - LOOKAHEAD_BARS) >= session.beat_now
                     ):
                         self._progress.wait(timeout=0.5)
                     if self._session is not session:
@@ -497,7 +502,7 @@ class Player:
                     if session.origin is None:
                         session.origin = self._clock() + START_DELAY_S
                         self._send_programs_locked(session)
-                    self._append_locked(session, _events_of(bar), index, beats_per_bar)
+                    self._append_locked(session, _events_of(bar), index, bars)
                 index += 1
         except Exception as error:  # the generator failed: silence and report it
             log.exception("The bar generator failed")

@@ -119,7 +119,8 @@ class GenerateControls(QWidget):
             self.meter_combo.addItem(meter, meter)
         self.meter_combo.setToolTip(
             "The meter the changes are played in (built-in forms too, bar for bar). A marker "
-            "at the head of typed changes, such as (3/4), wins over it."
+            "in typed changes, such as (3/4) before a bar's chords, wins over it from that bar "
+            "until the next marker."
         )
         self.choruses_spin = QSpinBox()
         configure(
@@ -356,12 +357,12 @@ class GenerateControls(QWidget):
             return
         bars = len(self.progression)
         choruses = self.choruses_spin.value()
-        seconds = round(
-            bars * choruses * self.progression.beats_per_bar * 60 / self.tempo_spin.value()
-        )
+        seconds = round(choruses * self.progression.length_beats * 60 / self.tempo_spin.value())
         total = f" = {bars * choruses} bars" if choruses > 1 else ""
-        meter = self.progression.meter.text
-        if meter != self.meter_combo.currentData():
+        meter = self.progression.meter_summary
+        if self.progression.mixed:
+            meter += " (set by the markers in the changes)"
+        elif meter != self.meter_combo.currentData():
             meter += " (set by the marker in the changes)"
         in_meter = "" if meter == "4/4" else f" of {meter}"
         self.progression_info.setText(

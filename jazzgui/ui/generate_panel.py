@@ -254,7 +254,7 @@ class GeneratePanel(QWidget):
         self._update_buttons()
 
     def _show_take_frame(self, progression: Any) -> None:
-        self.piano_roll.clear(progression.length_beats, progression.beats_per_bar)
+        self.piano_roll.clear(progression.length_beats, progression.meter_map)
         self.piano_roll.set_chords(
             (span.start_beat, span.duration, str(span.chord)) for span in progression.spans()
         )

@@ -26,6 +26,7 @@ from jazzgui.music.events import (
     YOU_CHANNEL,
     NoteEvent,
 )
+from jazzgui.music.meter import FOUR_FOUR, MeterMap, meter_for_beats
 
 # Grammar types as a person reads them, with colours that stay apart for colour-blind eyes.
 KIND_COLOURS: dict[str, QColor] = {
@@ -68,20 +69,32 @@ class PianoRollCanvas(QWidget):
         self._events: list[NoteEvent] = []
         self._chords: list[tuple[float, float, str]] = []
         self._length_beats = 16.0
-        self._beats_per_bar = 4
+        self._bars = MeterMap.uniform(FOUR_FOUR, 1)  # where bar lines fall
         self._playhead: float | None = None
         self._low, self._high = 48, 84
 
     # Data -----------------------------------------------------------------------------------
-    def clear(self, length_beats: float = 16.0, beats_per_bar: int = 4) -> None:
+    def clear(self, length_beats: float = 16.0, beats_per_bar: int | MeterMap = 4) -> None:
+        """Empty the roll for a take of `length_beats`, with bar lines every `beats_per_bar`
+        beats, or at the bar starts of a MeterMap (bars of differing meters)."""
         self._events = []
         self._chords = []
-        self._length_beats = max(float(length_beats), float(beats_per_bar))
-        self._beats_per_bar = beats_per_bar
+        if not isinstance(beats_per_bar, MeterMap):
+            beats_per_bar = MeterMap.uniform(meter_for_beats(beats_per_bar), 1)
+        self._bars = beats_per_bar
+        self._length_beats = max(float(length_beats), float(self._bars.beats(0)))
         self._playhead = None
         self._low, self._high = 48, 84
         self._resize_to_content()
         self.update()
+
+    def bar_starts(self) -> list[float]:
+        """The beats where bar lines are drawn, up to the end of the take."""
+        starts, index = [], 0
+        while (start := self._bars.start(index)) <= self._length_beats:
+            starts.append(start)
+            index += 1
+        return starts
 
     def set_chords(self, chords: Iterable[tuple[float, float, str]]) -> None:
         """Chord lane entries: (start beat, duration, symbol)."""
@@ -175,7 +188,7 @@ class PianoRollCanvas(QWidget):
         beat = first
         while beat <= min(last, self._length_beats):
             x = self.beat_to_x(beat)
-            on_bar = beat % self._beats_per_bar == 0
+            on_bar = self._bars.start(self._bars.index_at(beat)) == beat
             painter.setPen(QPen(_GRID_BAR if on_bar else _GRID_BEAT, 1))
             painter.drawLine(QPointF(x, top), QPointF(x, rect.height()))
             beat += 1
@@ -250,7 +263,7 @@ class PianoRoll(QScrollArea):
             "along. Ctrl+wheel zooms."
         )
 
-    def clear(self, length_beats: float = 16.0, beats_per_bar: int = 4) -> None:
+    def clear(self, length_beats: float = 16.0, beats_per_bar: int | MeterMap = 4) -> None:
         self.canvas.clear(length_beats, beats_per_bar)
         self.horizontalScrollBar().setValue(0)
 

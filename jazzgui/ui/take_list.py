@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -72,17 +71,19 @@ def played_part(
     notes = [e for e in sorted(take.events) if e in heard]
     # Swing and humanising send some notes a little after their beat's position tick.
     stop = max(beat or 0.0, notes[-1].start_beat + _LAST_NOTE_BEATS if notes else 0.0)
-    bars = min(math.ceil(stop / take.beats_per_bar - 1e-9), len(changes))
+    # Bars may differ in meter: the bar sounding at the stop, by the changes' bar starts.
+    bars = min(changes.meter_map.index_at(stop - 1e-6) + 1 if stop > 0 else 0, len(changes))
     events = [
         dataclasses.replace(e, duration_beats=min(e.duration_beats, stop - e.start_beat))
         for e in notes
     ]
-    played = Progression(changes.bars[:bars], changes.beats_per_bar, "", changes.denominator)
+    played = changes.head(bars)
     extra = {**take.provenance.extra, "stopped": f"after {bars} of {take.bars} bars"}
     return dataclasses.replace(
         take,
         events=events,
         bars=bars,
+        bar_meters=tuple(meter.text for meter in played.meters),
         progression_text=played.to_text() if bars else "",
         provenance=dataclasses.replace(take.provenance, extra=extra),
     )

@@ -94,7 +94,7 @@ class TakePlayer(QObject):
             swing=take.swing,
             seed=stream.seed,
             programs=take.programs,
-            beats_per_bar=take.beats_per_bar,
+            beats_per_bar=take.meter_map if take.bar_meters else take.beats_per_bar,
         )
         self.feeding = True
 

@@ -114,7 +114,7 @@ def test_the_meter_control_sets_the_take_the_piano_roll_and_the_length(
     solo = [e for e in take.events if e.channel == SOLO_CHANNEL]
     assert solo and max(e.end_beat for e in solo) <= 3 * beats + 1e-6
     canvas = panel.piano_roll.canvas
-    assert canvas._beats_per_bar == beats
+    assert canvas.bar_starts()[:3] == [0.0, beats, 2.0 * beats]
     # The chord lane spans the three bars (a band note may ring a little past the end).
     assert max(start + length for start, length, _ in canvas._chords) == 3 * beats
     assert [start for start, _, _ in canvas._chords] == [0, beats, 2 * beats]
@@ -128,9 +128,10 @@ def test_a_meter_marker_in_the_changes_wins_over_the_control(ready_panel, qtbot)
     assert "3/4 (set by the marker" in panel.progression_info.text()
     take = _generate(qtbot, panel)
     assert take.time_signature.text == "3/4" and take.beats_per_bar == 3
-    # A marker later in the changes is refused in place.
-    panel.progression_edit.setPlainText("Dm7 | (3/4) G7 |")
+    # A marker inside a bar (after its chord) is refused in place, naming the bar.
+    panel.progression_edit.setPlainText("Dm7 | G7 (3/4) |")
     assert "marker" in panel.progression_error.text()
+    assert "bar 2" in panel.progression_error.text()
     assert not panel.generate_button.isEnabled()
 
 
