@@ -105,6 +105,12 @@ def _clip(events: Iterable[NoteEvent], start: float, end: float) -> list[NoteEve
     ]
 
 
+def _with_pickup_bar(changes: Progression) -> Progression:
+    """The changes after a bar of N.C. (the band rests; the first chord's scale holds)."""
+    first = next(chord for bar in changes.bars for _, chord in bar if not chord.no_chord)
+    return replace(changes, bars=(((0.0, first.held_as_no_chord()),), *changes.bars), text="")
+
+
 class PlayAlong:
     """One play-along session on a Player: start(), feed the person's messages to
     person_message(), wait() or stop(), then take()."""
@@ -241,22 +247,29 @@ class PlayAlong:
         self._wake.set()
 
     def take(self) -> Take:
-        """The session so far as a take: "You", "Solo" and the band over the changes."""
+        """The session so far as a take: "You", "Solo" and the band over the changes. Notes the
+        person played in the count-in are kept as a pickup: the take then opens with that bar,
+        the band resting (N.C.) under it."""
         with self._lock:
             end = self._end if self._stopped_beat is None else min(self._end, self._stopped_beat)
             held = [
                 NoteEvent(start, max(end - start, 0.0), pitch, velocity, YOU_CHANNEL)
                 for pitch, (start, velocity) in self._held.items()
             ]
-            events = _clip(self._band + self._you + held + self._solo, 0.0, end)
+            you = self._you + held
+            pickup = self._offset if any(e.start_beat < 0 for e in you) else 0.0
+            events = _clip(self._band + you + self._solo, -pickup, end)
+        if pickup:
+            events = [replace(e, start_beat=e.start_beat + pickup) for e in events]
+        changes = _with_pickup_bar(self.changes) if pickup else self.changes
         extra = dict(self.provenance.extra)
         extra.update(play_along=self.settings.mode, trade_bars=str(self.settings.bars))
         return Take(
             events=sorted(e for e in events if e.duration_beats > 0),
-            progression_text=self.changes.to_text(),
+            progression_text=changes.to_text(),
             tempo_bpm=self.settings.tempo_bpm,
             beats_per_bar=self._bpb,
-            bars=len(self.changes),
+            bars=len(changes),
             swing=self.settings.swing,
             provenance=replace(self.provenance, extra=extra),
         )

@@ -262,7 +262,7 @@ def test_a_played_time_reads_back_as_the_straight_beat(swing):
         assert seconds_to_beat(heard, TEMPO, swing) == pytest.approx(beat)
 
 
-def test_count_in_clicks_a_bar_before_the_form_and_is_left_out_of_the_take():
+def test_count_in_clicks_a_bar_before_the_form_and_a_pickup_in_it_opens_the_take():
     clock = FakeClock(real_scale=0.01)
     answerer = QuarterNotes()
     session, port = make_session(clock, answerer, count_in=True)
@@ -278,6 +278,25 @@ def test_count_in_clicks_a_bar_before_the_form_and_is_left_out_of_the_take():
     assert roles[0] == (-1, "count-in") and roles[1] == (0, YOU)
     assert answerer.calls[0][2] == range(2, 4)
     assert beats_of(port, zero, SOLO_CHANNEL)[0] == 8.0
+    # The pickup is kept: the take opens with the count-in bar, the band resting under it.
     take = session.take()
+    you = take.part(YOU_CHANNEL)
+    assert [(n.start_beat, n.pitch) for n in you] == [(3.0, 59), (4.0, 60)]
+    assert take.bars == 9
+    assert min(e.start_beat for e in take.events if e.channel != YOU_CHANNEL) >= 4.0
+    changes = parse_progression(take.progression_text)
+    assert changes.bars[0][0][1].no_chord and changes.bars[1][0][1].name == "Dm7"
+
+
+def test_without_a_pickup_the_take_starts_on_the_first_bar_of_the_form():
+    clock = FakeClock(real_scale=0.01)
+    session, _port = make_session(clock, QuarterNotes(), count_in=True)
+    session.start()
+    zero = wait_for_origin(session)
+    play(session, zero, [(0.0, 1.0, 60)])
+    assert session.wait(20)
+    session.player.close()
+    take = session.take()
+    assert take.bars == 8 and min(e.start_beat for e in take.events) == 0.0
     assert [n.pitch for n in take.part(YOU_CHANNEL)] == [60]
-    assert min(e.start_beat for e in take.events) == 0.0 and take.bars == 8
+    assert parse_progression(take.progression_text).bars[0][0][1].name == "Dm7"

@@ -290,6 +290,25 @@ def test_count_in_and_midi_clock_from_the_box(box_window, qtbot, fake_port, keyb
     assert all(e.start_beat >= 0 for e in panel.takes[0].take.events)
 
 
+def test_a_pickup_played_in_the_count_in_opens_the_recorded_take(
+    box_window, qtbot, fake_port, keyboards
+):
+    _window, panel, box = box_window
+    box.count_in_check.setChecked(True)
+    session = _start(qtbot, box, "First keys")
+    # Beat 1 of the form is a bar after the count-in starts: the last beat of the count-in first.
+    _play(keyboards["First keys"], session.beat_zero_time, [(-1.0, 0.5, 62), (0.0, 1.0, 64)])
+    qtbot.mouseClick(box.stop_button, LEFT)
+    qtbot.waitUntil(lambda: len(panel.takes) == 1, timeout=5000)
+
+    take = panel.takes[0].take
+    you = [(round(n.start_beat, 1), n.pitch) for n in take.part(YOU_CHANNEL)]
+    assert you[:2] == [(3.0, 62), (4.0, 64)]  # the pickup kept, in a bar of its own
+    assert take.progression_text.split("|")[0].strip() == "N.C."
+    assert all(e.start_beat >= 4.0 for e in take.events if e.channel == COMP_CHANNEL)
+    assert fake_port.sounding() == set()
+
+
 def test_generate_while_playing_along_stops_the_session_first(
     box_window, qtbot, fake_port, keyboards
 ):
