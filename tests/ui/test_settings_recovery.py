@@ -94,5 +94,6 @@ def test_meter_and_export_swing_are_remembered_and_checked(qapp):
     loaded = load_settings().generate
     assert loaded.meter == "6/8" and loaded.midi_export_swing is False
     path = settings_path()
-    path.write_text(path.read_text().replace("meter=6/8", "meter=5/8"))
+    # Another length, so Qt's settings cache (which compares size and time) sees a new file.
+    path.write_text(path.read_text().replace("meter=6/8", "meter=15/16"))
     assert load_settings().generate.meter == "4/4"
