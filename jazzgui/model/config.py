@@ -65,6 +65,12 @@ class TrainConfig:
     seed: int = 0
     strategy: str = "default"  # one of STRATEGIES; "auto" picks from TF_CONFIG and the GPUs
     max_windows: int | None = None  # cap on training windows (None: every window)
+    # Training windows start every `stride` tokens (1: at every token, the reference's way,
+    # each token predicted ~Tx times an epoch). Validation windows always start at every token.
+    stride: int = 1
+    # Multi-worker training: seconds a worker waits for the others in one exchange before it
+    # gives up (a worker that died must not leave the others waiting for ever).
+    worker_timeout: float = 300.0
 
     def validate(self) -> list[str]:
         problems = []
@@ -80,6 +86,10 @@ class TrainConfig:
             problems.append(f"validation fraction must be in [0, 1) (got {self.val_fraction})")
         if self.early_stopping_patience is not None and self.early_stopping_patience < 1:
             problems.append(f"patience must be at least 1 (got {self.early_stopping_patience})")
+        if self.stride < 1:
+            problems.append(f"stride must be at least 1 (got {self.stride})")
+        if self.worker_timeout <= 0:
+            problems.append(f"worker timeout must be positive (got {self.worker_timeout})")
         if self.strategy not in STRATEGIES:
             problems.append(f"strategy must be one of {', '.join(STRATEGIES)}")
         return problems
