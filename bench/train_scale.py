@@ -113,7 +113,9 @@ def run(settings: dict, scale: int, target: float | None, budget: float, folder:
 
 
 def warm_up() -> None:
-    """Load TensorFlow and run one tiny graph, so no run pays TF's one-time start-up."""
+    """Load TensorFlow and Keras and run one tiny graph, so no run pays their one-time
+    start-up."""
+    import keras  # noqa: F401
     import tensorflow as tf
 
     tf.function(lambda v: v * 2)(tf.constant(1.0)).numpy()

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PRIMER_BARS = 8  # corpus bars kept in a model file to prime sampling
+VAL_BATCH = 256  # validation windows per batch at least
 
 
 @dataclass(frozen=True)
@@ -346,11 +347,13 @@ class _Loop:
         self.val_data = None
         self.val_batches = 0
         if val_data is not None and val_data.count:
-            self.val_batches = math.ceil(val_data.count / config.batch_size)
+            # Forward only: larger batches than training's, fewer calls (the loss is the same).
+            val_batch = max(config.batch_size, VAL_BATCH)
+            self.val_batches = math.ceil(val_data.count / val_batch)
             # Each global batch split across the replicas: a replica given its own batches
             # would get an empty one at the end, which the LSTM cannot be traced for.
             self.val_data = strategy.experimental_distribute_dataset(
-                val_data.make(None, config.batch_size, config.seed, shuffle=False)
+                val_data.make(None, val_batch, config.seed, shuffle=False)
             )
         variables = network.trainable_variables
 

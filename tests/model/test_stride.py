@@ -69,7 +69,7 @@ def test_a_stride_below_one_is_a_bad_setting():
 
 def test_validation_windows_ignore_the_stride(corpus):
     model = ModelConfig(n_a=8, tx=8, kind="reference")
-    every = train(corpus, model, TrainConfig(epochs=1, val_fraction=0.3))
+    every = train(corpus, model, TrainConfig(epochs=1, val_fraction=0.3, stride=1))
     strided = train(corpus, model, TrainConfig(epochs=1, val_fraction=0.3, stride=4))
     assert strided.val_windows == every.val_windows > 0
     assert strided.windows == pytest.approx(every.windows / 4, abs=len(corpus.ok_entries) * 2)
