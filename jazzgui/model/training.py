@@ -23,6 +23,7 @@ import numpy as np
 from jazzgui.errors import TrainingError
 from jazzgui.model.config import ModelConfig, TrainConfig
 from jazzgui.model.dataset import FEATURES, TOKENS, ArrayWindows, StreamedWindows, training_data
+from jazzgui.model.distributed import lost_worker_error
 from jazzgui.model.modelfile import JazzModel, package_versions
 
 if TYPE_CHECKING:
@@ -249,7 +250,7 @@ def train_on_data(
     except (tf.errors.DeadlineExceededError, tf.errors.UnavailableError) as error:
         if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
             raise
-        raise _lost_worker(error, train_config.worker_timeout) from None
+        raise lost_worker_error(type(error).__name__, train_config.worker_timeout) from None
     if reason != "finished" and best_weights is not None:
         network.set_weights(best_weights)
     else:
@@ -299,23 +300,6 @@ def _epochs(
             reason = "early stopping"
             break
     return history, best_epoch, reason, best_weights
-
-
-def _lost_worker(error: Exception, timeout: float) -> TrainingError:
-    """What a person is told when another worker of a multi-worker run died or went silent."""
-    from jazzgui.model.distributed import cluster_role
-
-    what = (
-        f"no answer within {timeout:g} s"
-        if "Deadline" in type(error).__name__
-        else "reported unreachable"
-    )
-    return TrainingError(
-        f"Multi-worker training stopped: this process ({cluster_role().describe()}) lost "
-        f"another worker named in TF_CONFIG ({what}): it died or cannot be reached. This "
-        "worker saved nothing: start `jazzgui train` again on every machine of TF_CONFIG "
-        "(--worker-timeout sets how long a worker waits for the others)"
-    )
 
 
 class _Loop:

@@ -16,7 +16,7 @@ import pytest
 
 from jazzgui.cli import main
 from jazzgui.errors import TrainingError
-from jazzgui.model.distributed import cluster_role
+from jazzgui.model.distributed import cluster_role, lost_worker_error
 from jazzgui.music.events import SOLO_CHANNEL
 from jazzgui.music.midifile import read_take_midi
 
@@ -56,6 +56,15 @@ def test_roles_come_from_tf_config():
 def test_a_bad_tf_config_says_what_to_write(text, words):
     with pytest.raises(TrainingError, match=words):
         cluster_role({"TF_CONFIG": text})
+
+
+def test_a_lost_worker_is_named_with_what_to_do(monkeypatch):
+    cluster = {"worker": ["a:1", "b:1"]}
+    monkeypatch.setenv("TF_CONFIG", _tf_config(cluster, "worker", 1)["TF_CONFIG"])
+    timed_out = str(lost_worker_error("DeadlineExceededError", 30))
+    assert "this process (worker 1 of 2 workers) lost another worker" in timed_out
+    assert "no answer within 30 s" in timed_out and "--worker-timeout" in timed_out
+    assert "found unreachable" in str(lost_worker_error("UnavailableError", 30))
 
 
 def _free_ports(count: int) -> list[int]:
