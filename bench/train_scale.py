@@ -13,7 +13,8 @@ The 10x corpus is the training files transposed into ten keys: value tokens and 
 features are relative to the chord's root, so a transposed copy has exactly the tokens and
 features of the original, and the 10x corpus is the training sequences ten times over.
 Network: the starter's (new kind, 128 units, dropout 0.5, Tx 30).
-Run: python bench/train_scale.py [--budget 600] [--scales 1 10] [--memory-scales 1 10 40]
+Run: python bench/train_scale.py [--budget 600] [--scales 1 10] [--seeds 0 1]
+     [--memory-scales 1 10 40]
 """
 
 from __future__ import annotations
