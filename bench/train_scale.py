@@ -1,14 +1,20 @@
-"""Time to quality: wall time until the validation loss reaches the starter model's, for today's
-training (every overlapping window in memory, batch 32, Adam 0.01 with decay 0.01 per step) and
-for streamed training (windows streamed from token files, larger batches, a tuned learning
-rate, windows overlapping less), on the built-in corpus and on a 10x corpus; and the peak
-memory of preparing the training data both ways as the corpus grows.
+"""Time to quality: wall time until the validation loss reaches a target, for today's training
+(the starter's settings: windows at every token, batch 32, Adam 0.01 with decay 0.01 per step)
+and for ours (windows every `stride` tokens, TrainConfig's defaults), on the built-in corpus and
+on a 10x corpus; and the peak memory of preparing the training data in memory or streamed.
 
-The 10x corpus is the built-in corpus transposed into ten keys: value tokens are relative to
-the chord under each note, so a transposed copy has exactly the tokens of the original, and the
-10x corpus is its training sequences ten times over (validation stays the original's held-out
-bars, never seen in training). Network: the starter's (128 units, dropout 0.5, Tx 30).
-Run: python bench/train_scale.py [--budget 300] [--scales 1 10] [--memory-scales 1 10 40]
+Validation: whole held-out files (seeded, at least 10% of the tokens), every window of them
+(each held-out token scored with up to Tx-1 tokens before it), identical for both methods and
+never trained on; far more than the 14 windows the starter's per-file bar blocks give. Target:
+the best validation loss today's loop reaches in the same bench run (early stopping, patience
+10, as the starter was trained); today's time to target is the time to its best epoch.
+
+The 10x corpus is the training files transposed into ten keys: value tokens and the chord
+features are relative to the chord's root, so a transposed copy has exactly the tokens and
+features of the original, and the 10x corpus is the training sequences ten times over.
+Network: the starter's (new kind, 128 units, dropout 0.5, Tx 30).
+Run: python bench/train_scale.py [--budget 600] [--scales 1 10] [--seeds 0 1]
+     [--memory-scales 1 10 40]
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -27,91 +34,116 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 
 from jazzgui.model.config import TrainConfig
-from jazzgui.model.dataset import ArrayWindows, StreamedWindows, write_streams
-from jazzgui.model.modelfile import load_model
-from jazzgui.model.starter import starter_configs, starter_model_path
-from jazzgui.model.training import train_on_data
-from jazzgui.music.corpus import build_corpus, training_windows
+from jazzgui.model.dataset import training_data
+from jazzgui.model.starter import starter_configs
+from jazzgui.model.training import corpus_parts, train_on_data
+from jazzgui.music.corpus import build_corpus
 
 SOLOS = Path(__file__).resolve().parents[1] / "data" / "solos"
-METHODS = {
-    "today": {"batch_size": 32, "learning_rate": 0.01, "decay": 0.01, "stride": 1},
-    # Today's settings, streamed: larger batches run 2-3x faster an epoch here but did not
-    # reach the starter's validation loss (batch 128 and 256, lr 0.01-0.03, stride 1 and 3).
-    "streamed": {"batch_size": 32, "learning_rate": 0.01, "decay": 0.01, "stride": 1},
+VAL_SHARE = 0.1  # held-out files hold at least this share of the tokens
+TODAY = {"batch_size": 32, "learning_rate": 0.01, "decay": 0.01, "stride": 1}
+_DEFAULTS = TrainConfig()
+OURS = {
+    "batch_size": _DEFAULTS.batch_size,
+    "learning_rate": _DEFAULTS.learning_rate,
+    "decay": _DEFAULTS.decay,
+    "stride": _DEFAULTS.stride,
 }
 
 
-def split_corpus(scale: int) -> tuple[list[np.ndarray], list[np.ndarray], list[str]]:
+def held_out_parts(scale: int, seed: int = 0):
+    """Training part (whole files, `scale` times over), validation part (whole held-out
+    files), the vocabulary and the held-out files' names."""
     corpus = build_corpus([SOLOS])
-    _, training = starter_configs()
-    train, val = corpus.split_by_bars(training.val_fraction, training.seed)
-    return train * scale, val, corpus.vocabulary.to_list()
+    model_config, _ = starter_configs()
+    entries = corpus.ok_entries
+    ends = np.cumsum([0, *(entry.token_count for entry in entries)])
+    held, tokens = [], 0
+    for index in np.random.default_rng(seed).permutation(len(entries)):
+        if tokens >= VAL_SHARE * ends[-1]:
+            break
+        held.append(int(index))
+        tokens += entries[index].token_count
+    rows = [np.arange(ends[i], ends[i + 1], dtype=np.int32) for i in range(len(entries))]
+    train_rows = [rows[i] for i in range(len(entries)) if i not in held]
+    val_rows = [rows[i] for i in sorted(held)]
+    train, val = corpus_parts(corpus, model_config, [train_rows * scale, val_rows])
+    names = [Path(entries[i].path).name for i in sorted(held)]
+    return train, val, corpus.vocabulary.to_list(), names
 
 
-def time_to_target(method: str, scale: int, target: float, budget: float) -> dict:
-    """Train until the validation loss reaches `target` or `budget` seconds pass."""
+def run(
+    settings: dict, scale: int, target: float | None, budget: float, folder: Path, seed: int = 0
+) -> dict:
+    """Train until early stopping (patience 10, as the starter) or `budget` seconds, and note
+    when the validation loss first reached `target` (None: its best); times include tracing."""
     model_config, starter = starter_configs()
-    settings = METHODS[method]
-    train_seqs, val_seqs, vocabulary = split_corpus(scale)
-    tx = model_config.tx
-    xv, yv = training_windows(val_seqs, len(vocabulary), tx=tx, one_hot=False)
-    with tempfile.TemporaryDirectory() as folder:
-        if method == "today":
-            x, y = training_windows(train_seqs, len(vocabulary), tx=tx, seed=0, one_hot=False)
-            data = ArrayWindows(x, y)
-        else:
-            data = StreamedWindows(write_streams(train_seqs, folder), tx, settings["stride"])
-        config = TrainConfig(
-            epochs=100_000, batch_size=settings["batch_size"], seed=starter.seed,
-            learning_rate=settings["learning_rate"], decay=settings["decay"], val_fraction=0.1,
-        )  # fmt: skip
-        started = time.perf_counter()
-        reached: dict = {}
-        best = [np.inf]
+    train, val, vocabulary, _ = held_out_parts(scale)
+    config = replace(starter, epochs=100_000, early_stopping_patience=10, seed=seed, **settings)
+    warm_up()
+    started = time.perf_counter()
+    data = training_data(
+        train.tokens, model_config.tx, folder / "train", config.seed,
+        features=train.features, stride=config.stride,
+    )  # fmt: skip
+    val_data = training_data(val.tokens, model_config.tx, folder / "val", features=val.features)
+    curve: list[tuple[int, float, float, float]] = []  # epoch, val loss, seconds, epoch seconds
 
-        def on_epoch(entry) -> None:
-            best[0] = min(best[0], entry.val_loss)
-            if entry.val_loss <= target and not reached:
-                reached.update(epoch=entry.epoch, seconds=time.perf_counter() - started)
+    def on_epoch(entry) -> None:
+        curve.append((entry.epoch, entry.val_loss, time.perf_counter() - started, entry.seconds))
 
-        def should_stop() -> bool:
-            return bool(reached) or time.perf_counter() - started > budget
+    def should_stop() -> bool:
+        return time.perf_counter() - started > budget
 
-        result = train_on_data(
-            data, ArrayWindows(xv, yv), vocabulary, model_config, config,
-            on_epoch=on_epoch, should_stop=should_stop,
-        )  # fmt: skip
-    epoch_seconds = np.median([e.seconds for e in result.history]) if result.history else 0
+    train_on_data(
+        data, val_data, vocabulary, model_config, config, on_epoch=on_epoch, should_stop=should_stop
+    )
+    best = min(curve, key=lambda point: point[1]) if curve else (0, np.inf, np.inf, 0)
+    goal = best[1] if target is None else target
+    hit = next((point for point in curve if point[1] <= goal), None)
     return {
         "windows": data.count,
-        "epoch_s": float(epoch_seconds),
-        "best_val": float(best[0]),
-        **reached,
+        "val_windows": val_data.count,
+        "epoch_s": float(np.median([p[3] for p in curve[1:]] or [p[3] for p in curve] or [0])),
+        "first_epoch_s": curve[0][3] if curve else 0.0,
+        "best": best[1],
+        "best_epoch": best[0],
+        "epochs": len(curve),
+        "epoch": hit[0] if hit else None,
+        "seconds": hit[2] if hit else None,
+        "total_s": curve[-1][2] if curve else 0.0,  # until early stopping ended the run
     }
+
+
+def warm_up() -> None:
+    """Load TensorFlow and Keras and run one tiny graph, so no run pays their one-time
+    start-up."""
+    import keras  # noqa: F401
+    import tensorflow as tf
+
+    tf.function(lambda v: v * 2)(tf.constant(1.0)).numpy()
 
 
 def data_memory(method: str, scale: int) -> float:
     """Peak resident MB of a fresh process that reads the corpus, loads TensorFlow, prepares
-    the training data and reads one epoch of it."""
+    the training data (every window in memory, or streamed from token files) and reads one
+    epoch of it."""
     script = f"""
-import resource, sys, tempfile, json
+import sys, tempfile, json
 sys.path.insert(0, {str(Path(__file__).parent)!r})
-from train_scale import split_corpus
-from jazzgui.music.corpus import training_windows
-from jazzgui.model.dataset import StreamedWindows, write_streams
-train, _, vocabulary = split_corpus({scale})
-import tensorflow as tf
-if {method!r} == "today":
-    x, y = training_windows(train, len(vocabulary), tx=30, seed=0)  # as train() built them
-    x = x.argmax(-1)
-    data = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x)).batch(32)
+from train_scale import held_out_parts
+from jazzgui.model import dataset
+train, _, _, _ = held_out_parts({scale})
+if {method!r} == "in memory":
+    dataset.IN_MEMORY_WINDOWS = 10**12
 else:
-    folder = tempfile.mkdtemp()
-    data = StreamedWindows(write_streams(train, folder), 30).make(None, 32, 0, True)
-for batch in data:
+    dataset.IN_MEMORY_WINDOWS = 0
+data = dataset.training_data(train.tokens, 30, tempfile.mkdtemp(), features=train.features)
+for batch in data.make(None, 32, 0, True):
     pass
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so this process would inherit the
+# peak of the bench's process (which has trained by now) from the fork.
+peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM"))
 print(json.dumps({{"mb": peak / 1024}}))
 """
     done = subprocess.run(
@@ -120,55 +152,82 @@ print(json.dumps({{"mb": peak / 1024}}))
     return json.loads(done.stdout.strip().splitlines()[-1])["mb"]
 
 
+def _row(label: str, result: dict, budget: float) -> str:
+    seconds = result["seconds"]
+    shown = f"{seconds:.1f}" if seconds else f"not in {budget:.0f} s"
+    return (
+        f"{label:<12}{result['windows']:>9}{result['epoch_s']:>9.2f}{result['first_epoch_s']:>9.2f}"
+        f"{result['epoch'] or '-':>8}{shown:>13}{result['best']:>9.4f}{result['epochs']:>11}"
+        f"{result['total_s']:>9.1f}"
+    )
+
+
+def compare(ours: dict, scale: int, seed: int, budget: float, folder: Path) -> None:
+    """Today's run sets the target; ours is timed to it; both printed with their ratio."""
+    today = run(TODAY, scale, None, budget, folder / "today", seed)
+    target = today["best"]
+    mine = run(ours, scale, target, budget, folder / "ours", seed)
+    print(
+        f"\nx{scale}, seed {seed}: target {target:.4f}/token on {today['val_windows']} "
+        f"validation windows\n{'':<12}{'windows':>9}{'s/epoch':>9}{'1st ep s':>9}"
+        f"{'epochs':>8}{'to target s':>13}{'best val':>9}{'epochs run':>11}{'run s':>9}"
+    )
+    print(_row("today", today, budget))
+    print(_row("ours", mine, budget))
+    if mine["seconds"]:
+        ratio = today["seconds"] / mine["seconds"]
+        later = (today["seconds"] - today["first_epoch_s"]) / max(
+            mine["seconds"] - mine["first_epoch_s"], 1e-9
+        )
+        print(
+            f"x{scale}, seed {seed}: ours reaches the target {ratio:.1f}x sooner (target >= 3x); "
+            f"{later:.1f}x counting from the end of each one's first epoch (tracing)"
+        )
+    print(
+        f"x{scale}, seed {seed}: the whole run with early stopping took "
+        f"{today['total_s'] / max(mine['total_s'], 1e-9):.1f}x less time for ours, and its "
+        f"best validation loss is {100 * (1 - mine['best'] / today['best']):.1f}% lower"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--budget", type=float, default=300.0, help="seconds per run at most")
+    parser.add_argument("--budget", type=float, default=600.0, help="seconds per run at most")
     parser.add_argument("--scales", type=int, nargs="*", default=[1, 10])
     parser.add_argument("--memory-scales", type=int, nargs="*", default=[1, 10, 40])
-    parser.add_argument("--target", type=float, help="validation loss (default: the starter's)")
-    parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=list(METHODS))
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="training seeds")
     parser.add_argument(
-        "--streamed", nargs=4, type=float, metavar=("BATCH", "LR", "DECAY", "STRIDE"),
-        help="settings of the streamed method to try",
+        "--ours", nargs=4, type=float, metavar=("BATCH", "LR", "DECAY", "STRIDE"),
+        help="settings of ours to try (default: TrainConfig's defaults)",
     )  # fmt: skip
     args = parser.parse_args()
-    if args.streamed:
-        batch, rate, decay, stride = args.streamed
-        METHODS["streamed"] = {
-            "batch_size": int(batch), "learning_rate": rate, "decay": decay, "stride": int(stride)
-        }  # fmt: skip
-    target = args.target or float(load_model(starter_model_path()).card["val_loss"])
-    print(f"target: validation loss {target:.4f}/token (the starter model's best)")
-    for name, settings in METHODS.items():
-        print(f"  {name}: {settings}")
-    print(f"\n{'':<22}{'windows':>9}{'s/epoch':>9}{'epochs':>8}{'time to target s':>18}")
-    times: dict[tuple[str, int], float] = {}
-    for scale in args.scales:
-        for method in args.methods:
-            run = time_to_target(method, scale, target, args.budget)
-            seconds = run.get("seconds")
-            times[(method, scale)] = seconds or np.inf
-            shown = (
-                f"{seconds:.1f}"
-                if seconds
-                else f"not in {args.budget:.0f} (best {run['best_val']:.3f})"
-            )
-            print(
-                f"{method + f' x{scale}':<22}{run['windows']:>9}{run['epoch_s']:>9.2f}"
-                f"{run.get('epoch', '-'):>8}{shown:>18}"
-            )
-    for scale in args.scales:
-        today, ours = times.get(("today", scale)), times.get(("streamed", scale))
-        if today and ours and np.isfinite(ours):
-            print(
-                f"x{scale}: streamed reaches the target {today / ours:.1f}x sooner (target >= 3x)"
-            )
+    ours = dict(OURS)
+    if args.ours:
+        batch, rate, decay, stride = args.ours
+        ours = {
+            "batch_size": int(batch),
+            "learning_rate": rate,
+            "decay": decay,
+            "stride": int(stride),
+        }
+    _, _, _, names = held_out_parts(1)
+    print(f"validation: {len(names)} whole held-out files ({', '.join(names)}), every window")
+    print(f"today: {TODAY}\nours:  {ours}")
+    print(
+        "target: the best validation loss (per token) today's loop reaches in this run, with "
+        "early stopping (patience 10); times are wall seconds from preparing the windows, "
+        "tracing included (first epoch's seconds shown apart)"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        for scale in args.scales:
+            for seed in args.seeds:
+                compare(ours, scale, seed, args.budget, Path(tmp) / f"x{scale}-{seed}")
     if args.memory_scales:
         print("\npeak memory of a process: corpus, TensorFlow, training data, one epoch (MB)")
-        print(f"{'':<22}" + "".join(f"{f'x{s}':>9}" for s in args.memory_scales))
-        for method in ("today", "streamed"):
+        print(f"{'':<12}" + "".join(f"{f'x{s}':>9}" for s in args.memory_scales))
+        for method in ("in memory", "streamed"):
             sizes = [data_memory(method, scale) for scale in args.memory_scales]
-            print(f"{method:<22}" + "".join(f"{mb:>9.0f}" for mb in sizes))
+            print(f"{method:<12}" + "".join(f"{mb:>9.0f}" for mb in sizes))
 
 
 if __name__ == "__main__":

@@ -71,7 +71,10 @@ def main() -> None:
             ours = train_on_windows(
                 x.argmax(-1).astype(np.int32), y, vocabulary,
                 ModelConfig(n_a=64, tx=tx, kind="reference"),
-                TrainConfig(epochs=args.epochs, val_fraction=0.0, decay=decay, seed=seed),
+                TrainConfig(
+                    epochs=args.epochs, val_fraction=0.0, learning_rate=0.01, decay=decay,
+                    seed=seed,
+                ),  # (the reference's settings, whatever TrainConfig's defaults)
             )  # fmt: skip
             seconds = time.perf_counter() - started
             losses = [ours.history[0].loss * tx, ours.history[-1].loss * tx]

@@ -52,6 +52,8 @@ TRAIN_OPTIONS = {
     "--val": _values(limits.VALIDATION),
     "--patience": _values(limits.PATIENCE),
     "--max-windows": _values(limits.MAX_WINDOWS),
+    "--stride": _values(limits.STRIDE),
+    "--worker-timeout": _values(limits.WORKER_TIMEOUT),
     "--seed": _values(limits.TRAIN_SEED),
 }
 

@@ -101,12 +101,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="train on at most N windows (default all)",
     )  # fmt: skip
     parser.add_argument(
+        "--stride", type=limits.STRIDE.argument_type(), default=_TRAIN.stride, metavar="K",
+        help="a training window starts every K tokens (default %(default)s; 1: at every token, "
+        "each token predicted about Tx times an epoch; validation windows start at every token)",
+    )  # fmt: skip
+    parser.add_argument(
         "--seed", type=limits.TRAIN_SEED.argument_type(), default=_TRAIN.seed,
         help="seed, 0 to 2**32-1 (default %(default)s)",
     )  # fmt: skip
     parser.add_argument(
         "--strategy", choices=STRATEGIES, default=_TRAIN.strategy,
         help="tf.distribute strategy: default, mirrored (all GPUs), multiworker (TF_CONFIG), auto",
+    )  # fmt: skip
+    parser.add_argument(
+        "--worker-timeout", type=limits.WORKER_TIMEOUT.argument_type(), metavar="SECONDS",
+        default=_TRAIN.worker_timeout,
+        help="multiworker: give up when another worker is silent this long (default %(default)g)",
     )  # fmt: skip
     parser.add_argument("--resume", metavar="MODEL", help="continue training this model")
     parser.set_defaults(func=run)
@@ -133,7 +143,8 @@ def run(args: argparse.Namespace) -> int:
     train_config = TrainConfig(
         epochs=args.epochs, batch_size=args.batch, learning_rate=args.lr, decay=args.decay,
         val_fraction=args.val, early_stopping_patience=args.patience, seed=args.seed,
-        strategy=args.strategy, max_windows=args.max_windows,
+        strategy=args.strategy, max_windows=args.max_windows, stride=args.stride,
+        worker_timeout=args.worker_timeout,
     )  # fmt: skip
     problems = model_config.validate() + train_config.validate()
     if problems:
@@ -142,7 +153,8 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"training the {model_config.kind} kind, {model_config.layers}x "
         f"LSTM({model_config.n_a}), Tx={tx}, "
-        f"{plural(args.epochs, 'epoch')}, batch {args.batch}, Adam lr {args.lr} decay {args.decay}"
+        f"{plural(args.epochs, 'epoch')}, batch {args.batch}, Adam lr {args.lr} "
+        f"decay {args.decay}, stride {args.stride}"
         + (f", resuming {resume.name}" if resume is not None else "")
         + f"; loss = cross-entropy per token (x{tx} = summed over a window, the reference's scale)"
     )

@@ -91,32 +91,52 @@ def training_data(
     *,
     features: list[np.ndarray] | None = None,
     allow_empty: bool = False,
+    stride: int = 1,
 ) -> ArrayWindows | StreamedWindows:
-    """The windows of token sequences (with `features`, one row per token beside them): in
-    memory when there are few, else streamed from files written to `folder`. No window at all
-    is a TrainingError unless `allow_empty`."""
-    from jazzgui.music.corpus import training_windows
-
-    count = sum(_window_count(len(sequence), tx, 1) for sequence in sequences)
+    """The windows of token sequences (with `features`, one row per token beside them), one
+    starting every `stride` tokens of each sequence: in memory when there are few, else
+    streamed from files written to `folder`. No window at all is a TrainingError unless
+    `allow_empty`."""
+    count = sum(_window_count(len(sequence), tx, stride) for sequence in sequences)
     if count <= IN_MEMORY_WINDOWS or count == 0:
-        # Windows of positions in all the tokens, so the features of each target come along.
-        ids = np.concatenate(sequences).astype(np.int32) if sequences else np.zeros(0, np.int32)
-        ends = np.cumsum([0, *(len(s) for s in sequences)])
-        rows = [np.arange(a, b, dtype=np.int32) for a, b in itertools.pairwise(ends)]
-        x, y = training_windows(
-            rows, max(len(ids), 1), tx=tx, seed=seed, max_windows=limit,
-            allow_empty=allow_empty, one_hot=False,
-        )  # fmt: skip
-        picked = None
-        if features is not None:  # (no sequence at all: an empty part, no window either)
-            picked = np.concatenate(features)[y] if features else np.zeros((*y.shape, 0))
-        return ArrayWindows(ids[x], ids[y], picked)
+        return _array_windows(sequences, tx, seed, limit, features, allow_empty, stride)
     if features is None:
-        return StreamedWindows(write_streams(sequences, folder), tx, limit=limit)
+        return StreamedWindows(write_streams(sequences, folder), tx, stride, limit)
     streams = write_streams(
         ({TOKENS: s, FEATURES: _next_rows(f)} for s, f in zip(sequences, features)), folder
     )
-    return StreamedWindows(streams, tx, limit=limit)
+    return StreamedWindows(streams, tx, stride, limit)
+
+
+def _array_windows(
+    sequences: list[np.ndarray],
+    tx: int,
+    seed: int,
+    limit: int | None,
+    features: list[np.ndarray] | None,
+    allow_empty: bool,
+    stride: int,
+) -> ArrayWindows:
+    """The windows in memory, shuffled by `seed`, then cut to `limit`."""
+    from jazzgui.music.corpus import training_windows
+
+    # Windows of positions in all the tokens, so the features of each target come along.
+    ids = np.concatenate(sequences).astype(np.int32) if sequences else np.zeros(0, np.int32)
+    ends = np.cumsum([0, *(len(s) for s in sequences)])
+    rows = [np.arange(a, b, dtype=np.int32) for a, b in itertools.pairwise(ends)]
+    x, y = training_windows(
+        rows, max(len(ids), 1), tx=tx, seed=seed, max_windows=limit if stride == 1 else None,
+        allow_empty=allow_empty, one_hot=False,
+    )  # fmt: skip
+    if stride > 1 and len(x):  # keep the windows that start a multiple of `stride` in
+        first = x[:, 0]
+        offset = first - ends[np.searchsorted(ends, first, side="right") - 1]
+        keep = offset % stride == 0
+        x, y = x[keep][:limit], y[keep][:limit]
+    picked = None
+    if features is not None:  # (no sequence at all: an empty part, no window either)
+        picked = np.concatenate(features)[y] if features else np.zeros((*y.shape, 0))
+    return ArrayWindows(ids[x], ids[y], picked)
 
 
 def _next_rows(features: np.ndarray) -> np.ndarray:

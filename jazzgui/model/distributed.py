@@ -53,3 +53,16 @@ def cluster_role(environ: dict[str, str] | None = None) -> ClusterRole:
         task_type == "worker" and index == 0 and not cluster.get("chief")
     )
     return ClusterRole(task_type, index, training, chief)
+
+
+def lost_worker_error(error_name: str, timeout: float) -> TrainingError:
+    """What a person is told when another worker of a multi-worker run died or went silent
+    (`error_name`: TensorFlow's error, DeadlineExceededError after `timeout` seconds, or
+    UnavailableError when a health check found a worker gone)."""
+    what = f"no answer within {timeout:g} s" if "Deadline" in error_name else "found unreachable"
+    return TrainingError(
+        f"Multi-worker training stopped: this process ({cluster_role().describe()}) lost "
+        f"another worker named in TF_CONFIG ({what}): it died or cannot be reached. This "
+        "worker saved nothing: start `jazzgui train` again on every machine of TF_CONFIG "
+        "(--worker-timeout sets how long a worker waits for the others)"
+    )

@@ -23,6 +23,7 @@ import numpy as np
 from jazzgui.errors import TrainingError
 from jazzgui.model.config import ModelConfig, TrainConfig
 from jazzgui.model.dataset import FEATURES, TOKENS, ArrayWindows, StreamedWindows, training_data
+from jazzgui.model.distributed import lost_worker_error
 from jazzgui.model.modelfile import JazzModel, package_versions
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PRIMER_BARS = 8  # corpus bars kept in a model file to prime sampling
+VAL_BATCH = 256  # validation windows per batch at least
 
 
 @dataclass(frozen=True)
@@ -57,10 +59,11 @@ class TrainResult:
     val_windows: int = 0
 
 
-def make_strategy(name: str = "default") -> Any:
+def make_strategy(name: str = "default", worker_timeout: float | None = None) -> Any:
     """A tf.distribute strategy: "default" (one device), "mirrored" (every local GPU, or
     every logical CPU when there is no GPU), "multiworker" (machines listed in TF_CONFIG), or
-    "auto" (multiworker when TF_CONFIG is set, mirrored with several GPUs, else default)."""
+    "auto" (multiworker when TF_CONFIG is set, mirrored with several GPUs, else default).
+    With `worker_timeout`, an exchange between workers that takes longer fails."""
     import tensorflow as tf
 
     if name == "auto":
@@ -77,7 +80,8 @@ def make_strategy(name: str = "default") -> Any:
         devices = gpus or tf.config.list_logical_devices("CPU")
         return tf.distribute.MirroredStrategy(devices=[d.name for d in devices])
     if name == "multiworker":
-        return tf.distribute.MultiWorkerMirroredStrategy()
+        options = tf.distribute.experimental.CommunicationOptions(timeout_seconds=worker_timeout)
+        return tf.distribute.MultiWorkerMirroredStrategy(communication_options=options)
     raise TrainingError(
         f"Unknown distribution strategy {name!r}: use default, mirrored, multiworker or auto"
     )
@@ -114,8 +118,9 @@ def train(
         # Many windows are cut from token files as training reads them: memory stays flat.
         seed, limit = train_config.seed, train_config.max_windows
         train_data = training_data(
-            train_part.tokens, tx, Path(folder) / "train", seed, limit, features=train_part.features
-        )
+            train_part.tokens, tx, Path(folder) / "train", seed, limit,
+            features=train_part.features, stride=train_config.stride,
+        )  # fmt: skip
         val_data = training_data(
             val_part.tokens, tx, Path(folder) / "val", seed, features=val_part.features,
             allow_empty=True,
@@ -153,6 +158,15 @@ def _split(
     corpus: Corpus, model_config: ModelConfig, train_config: TrainConfig
 ) -> tuple[_Part, _Part]:
     """Training and validation parts (validation held out as whole bars of every file)."""
+    parts = corpus.split_by_bars(train_config.val_fraction, train_config.seed, rows=True)
+    return corpus_parts(corpus, model_config, parts)
+
+
+def corpus_parts(
+    corpus: Corpus, model_config: ModelConfig, parts: Sequence[Sequence[np.ndarray]]
+) -> tuple[_Part, ...]:
+    """Parts of a corpus given as the positions of their tokens in all the files' tokens in
+    order (one array per sequence), with their token ids and, for the new kind, features."""
     from jazzgui.music.conditioning import sequence_features
 
     ids = np.concatenate(corpus.sequences()).astype(np.int32)
@@ -161,7 +175,6 @@ def _split(
         features = np.concatenate(
             [sequence_features(e.sheet.progression, e.bars) for e in corpus.ok_entries]
         )
-    parts = corpus.split_by_bars(train_config.val_fraction, train_config.seed, rows=True)
     return tuple(
         _Part([ids[r] for r in rows], None if features is None else [features[r] for r in rows])
         for rows in parts
@@ -213,7 +226,7 @@ def train_on_data(
     from jazzgui.model.network import build_conditioned, build_network, get_weights, set_weights
 
     n = len(vocabulary)
-    strategy = make_strategy(train_config.strategy)
+    strategy = make_strategy(train_config.strategy, train_config.worker_timeout)
     replicas = strategy.num_replicas_in_sync
     with strategy.scope():
         if model_config.conditioned:
@@ -230,28 +243,14 @@ def train_on_data(
         optimizer = keras.optimizers.Adam(learning_rate=schedule)
         optimizer.build(network.trainable_variables)
     loop = _Loop(tf, strategy, network, optimizer, train_data, val_data, train_config)
-    history: list[EpochLog] = []
-    best_weights: list[np.ndarray] | None = None
-    best_epoch, best_score, reason = 0, math.inf, "finished"
-    for epoch in range(1, train_config.epochs + 1):
-        start = time.perf_counter()
-        loss = loop.train_epoch(should_stop)
-        if loss is None:
-            reason = "stopped"  # a partial epoch is neither reported nor a candidate for "best"
-            break
-        val_loss = loop.evaluate()
-        entry = EpochLog(epoch, loss, val_loss, time.perf_counter() - start)
-        history.append(entry)
-        score = val_loss if val_loss is not None else loss
-        if score < best_score:
-            best_score, best_epoch = score, epoch
-            best_weights = [np.array(w) for w in network.get_weights()]
-        if on_epoch is not None:
-            on_epoch(entry)
-        patience = train_config.early_stopping_patience
-        if patience is not None and epoch - best_epoch >= patience:
-            reason = "early stopping"
-            break
+    try:
+        history, best_epoch, reason, best_weights = _epochs(
+            loop, network, train_config, on_epoch, should_stop
+        )
+    except (tf.errors.DeadlineExceededError, tf.errors.UnavailableError) as error:
+        if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+            raise
+        raise lost_worker_error(type(error).__name__, train_config.worker_timeout) from None
     if reason != "finished" and best_weights is not None:
         network.set_weights(best_weights)
     else:
@@ -268,6 +267,39 @@ def train_on_data(
         windows=train_data.count,
         val_windows=0 if val_data is None else val_data.count,
     )
+
+
+def _epochs(
+    loop: _Loop,
+    network: Any,
+    config: TrainConfig,
+    on_epoch: Callable[[EpochLog], None] | None,
+    should_stop: Callable[[], bool] | None,
+) -> tuple[list[EpochLog], int, str, list[np.ndarray] | None]:
+    """Train epoch after epoch: the history, the best epoch, why it ended, the best weights."""
+    history: list[EpochLog] = []
+    best_weights: list[np.ndarray] | None = None
+    best_epoch, best_score, reason = 0, math.inf, "finished"
+    for epoch in range(1, config.epochs + 1):
+        start = time.perf_counter()
+        loss = loop.train_epoch(should_stop)
+        if loss is None:
+            reason = "stopped"  # a partial epoch is neither reported nor a candidate for "best"
+            break
+        val_loss = loop.evaluate()
+        entry = EpochLog(epoch, loss, val_loss, time.perf_counter() - start)
+        history.append(entry)
+        score = val_loss if val_loss is not None else loss
+        if score < best_score:
+            best_score, best_epoch = score, epoch
+            best_weights = [np.array(w) for w in network.get_weights()]
+        if on_epoch is not None:
+            on_epoch(entry)
+        patience = config.early_stopping_patience
+        if patience is not None and epoch - best_epoch >= patience:
+            reason = "early stopping"
+            break
+    return history, best_epoch, reason, best_weights
 
 
 class _Loop:
@@ -297,11 +329,15 @@ class _Loop:
             )
         )
         self.val_data = None
+        self.val_batches = 0
         if val_data is not None and val_data.count:
+            # Forward only: larger batches than training's, fewer calls (the loss is the same).
+            val_batch = max(config.batch_size, VAL_BATCH)
+            self.val_batches = math.ceil(val_data.count / val_batch)
             # Each global batch split across the replicas: a replica given its own batches
             # would get an empty one at the end, which the LSTM cannot be traced for.
             self.val_data = strategy.experimental_distribute_dataset(
-                val_data.make(None, config.batch_size, config.seed, shuffle=False)
+                val_data.make(None, val_batch, config.seed, shuffle=False)
             )
         variables = network.trainable_variables
 
@@ -335,8 +371,10 @@ class _Loop:
             return reduce(strategy.run(replica_step, args=next(iterator)))
 
         @tf.function
-        def eval_step(batch: Any) -> Any:
-            return reduce(strategy.run(replica_eval, args=batch))
+        def eval_step(iterator: Any) -> Any:
+            # Given the iterator, not a batch: traced once for the dataset's shapes, not again
+            # for the last, shorter batch (a second trace of the LSTM costs about a second).
+            return reduce(strategy.run(replica_eval, args=next(iterator)))
 
         self.train_step = train_step
         self.eval_step = eval_step
@@ -375,8 +413,9 @@ class _Loop:
         if self.val_data is None:
             return None
         total = count = 0.0
-        for batch in self.val_data:
-            loss_sum, examples = self.eval_step(batch)
+        batches = iter(self.val_data)
+        for _ in range(self.val_batches):
+            loss_sum, examples = self.eval_step(batches)
             total += float(loss_sum)
             count += float(examples)
         return float(total / max(count * self.tx, 1.0))
@@ -430,6 +469,7 @@ def _card(
         "val_windows": result.val_windows,
         "train": {
             "batch_size": config.batch_size,
+            "stride": config.stride,
             "learning_rate": config.learning_rate,
             "decay": config.decay,
             "val_fraction": config.val_fraction,

@@ -16,7 +16,7 @@ import pytest
 
 from jazzgui.cli import main
 from jazzgui.errors import TrainingError
-from jazzgui.model.distributed import cluster_role
+from jazzgui.model.distributed import cluster_role, lost_worker_error
 from jazzgui.music.events import SOLO_CHANNEL
 from jazzgui.music.midifile import read_take_midi
 
@@ -56,6 +56,15 @@ def test_roles_come_from_tf_config():
 def test_a_bad_tf_config_says_what_to_write(text, words):
     with pytest.raises(TrainingError, match=words):
         cluster_role({"TF_CONFIG": text})
+
+
+def test_a_lost_worker_is_named_with_what_to_do(monkeypatch):
+    cluster = {"worker": ["a:1", "b:1"]}
+    monkeypatch.setenv("TF_CONFIG", _tf_config(cluster, "worker", 1)["TF_CONFIG"])
+    timed_out = str(lost_worker_error("DeadlineExceededError", 30))
+    assert "this process (worker 1 of 2 workers) lost another worker" in timed_out
+    assert "no answer within 30 s" in timed_out and "--worker-timeout" in timed_out
+    assert "found unreachable" in str(lost_worker_error("UnavailableError", 30))
 
 
 def _free_ports(count: int) -> list[int]:
@@ -116,3 +125,39 @@ def test_two_local_workers_train_stop_together_and_the_chief_alone_saves(tmp_pat
     take = tmp_path / "take.mid"
     assert main(["generate", "--model", str(folders[0] / "solo.jazzmodel"), "-o", str(take)]) == 0
     assert read_take_midi(take).part(SOLO_CHANNEL)
+
+
+def test_a_dead_worker_ends_the_others_with_a_message_naming_tf_config(tmp_path, reference_midi):
+    cluster = {"worker": [f"localhost:{port}" for port in _free_ports(2)]}
+    command = [
+        sys.executable, "-m", "jazzgui", "train", str(reference_midi), *SELECTION,
+        "-o", "solo.jazzmodel", "--strategy", "multiworker", "--epochs", "10000",
+        "--hidden", "8", "--tx", "8", "--batch", "8", "--val", "0.2", "--worker-timeout", "5",
+    ]  # fmt: skip
+    workers, logs = [], []
+    for index in range(2):
+        log = tmp_path / f"worker{index}.log"
+        env = {**os.environ, "PYTHONPATH": str(REPO), **_tf_config(cluster, "worker", index)}
+        with log.open("w") as out:
+            workers.append(
+                subprocess.Popen(
+                    command, cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT
+                )
+            )
+        logs.append(log)
+    try:
+        for log in logs:
+            _wait_for(log, " 2/10000 [", workers, 400)
+        workers[1].kill()  # the machine of worker 1 goes away mid-training
+        workers[1].wait()
+        code = workers[0].wait(timeout=120)
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
+    chief = logs[0].read_text()
+    assert code == 2, chief
+    assert "Multi-worker training stopped: this process (worker 0 of 2 workers) lost" in chief
+    assert "TF_CONFIG" in chief and "Traceback" not in chief
+    assert not (tmp_path / "solo.jazzmodel").exists()
