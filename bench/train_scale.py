@@ -22,6 +22,7 @@ Run: python bench/train_scale.py [--budget 600] [--scales 1 10] [--seeds 0 1]
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import subprocess
@@ -79,15 +80,20 @@ def held_out_parts(scale: int, seed: int = 0):
     return train, val, corpus.vocabulary.to_list(), names
 
 
-def pre_issue_loop() -> types.ModuleType:
-    """jazzgui/model/training.py as it was before issue 14 (its train_on_windows), from git."""
-    source = subprocess.run(
-        ["git", "-C", str(ROOT), "show", f"{PRE_ISSUE}:jazzgui/model/training.py"],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
-    module = types.ModuleType("pre_issue_training")
-    sys.modules[module.__name__] = module  # dataclasses look their module up
-    exec(compile(source, "pre_issue_training.py", "exec"), module.__dict__)
+def pre_issue_loop(folder: Path) -> types.ModuleType:
+    """jazzgui/model/training.py as it was before issue 14 (its train_on_windows), from git,
+    written to `folder` (tf.function reads the source of what it traces)."""
+    path = folder / "pre_issue_training.py"
+    path.write_bytes(
+        subprocess.run(
+            ["git", "-C", str(ROOT), "show", f"{PRE_ISSUE}:jazzgui/model/training.py"],
+            capture_output=True, check=True,
+        ).stdout
+    )  # fmt: skip
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
     return module
 
 
@@ -254,8 +260,8 @@ def main() -> None:
         }
     _, _, _, names = held_out_parts(1)
     print(f"validation: {len(names)} whole held-out files ({', '.join(names)}), every window")
-    loop = pre_issue_loop() if args.today_loop == "pre-issue" else None
-    where = f"main's loop before issue 14 ({PRE_ISSUE[:7]})" if loop else "the current loop"
+    pre_issue = args.today_loop == "pre-issue"
+    where = f"main's loop before issue 14 ({PRE_ISSUE[:7]})" if pre_issue else "the current loop"
     print(f"today: {TODAY}, run by {where}\nours:  {ours}, run by the current loop")
     print(
         "target: the best validation loss (per token) today's loop reaches in this run, with "
@@ -263,6 +269,7 @@ def main() -> None:
         "tracing included (first epoch's seconds shown apart)"
     )
     with tempfile.TemporaryDirectory() as tmp:
+        loop = pre_issue_loop(Path(tmp)) if pre_issue else None
         for scale in args.scales:
             for seed in args.seeds:
                 compare(ours, scale, seed, args.budget, Path(tmp) / f"x{scale}-{seed}", loop)
