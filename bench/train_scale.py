@@ -1,7 +1,9 @@
 """Time to quality: wall time until the validation loss reaches a target, for today's training
-(the starter's settings: windows at every token, batch 32, Adam 0.01 with decay 0.01 per step)
-and for ours (windows every `stride` tokens, TrainConfig's defaults), on the built-in corpus and
-on a 10x corpus; and the peak memory of preparing the training data in memory or streamed.
+(the starter's settings: windows at every token, batch 32, Adam 0.01 with decay 0.01 per step,
+no clipping, run by the training loop as it was before issue 14, read from git; or by the
+current loop with --today-loop current) and for ours (windows every `stride` tokens,
+TrainConfig's defaults, the current loop), on the built-in corpus and on a 10x corpus; and the
+peak memory of preparing the training data in memory or streamed.
 
 Validation: whole held-out files (seeded, at least 10% of the tokens), every window of them
 (each held-out token scored with up to Tx-1 tokens before it), identical for both methods and
@@ -14,18 +16,20 @@ features are relative to the chord's root, so a transposed copy has exactly the 
 features of the original, and the 10x corpus is the training sequences ten times over.
 Network: the starter's (new kind, 128 units, dropout 0.5, Tx 30).
 Run: python bench/train_scale.py [--budget 600] [--scales 1 10] [--seeds 0 1]
-     [--memory-scales 1 10 40]
+     [--memory-scales 1 10 40] [--today-loop pre-issue|current]
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
+import types
 from dataclasses import replace
 from pathlib import Path
 
@@ -39,15 +43,19 @@ from jazzgui.model.starter import starter_configs
 from jazzgui.model.training import corpus_parts, train_on_data
 from jazzgui.music.corpus import build_corpus
 
-SOLOS = Path(__file__).resolve().parents[1] / "data" / "solos"
+ROOT = Path(__file__).resolve().parents[1]
+SOLOS = ROOT / "data" / "solos"
+# main just before issue 14 was merged: its training loop is "today's training loop".
+PRE_ISSUE = "0e046ba0bbbff7cef745ac973ef343eb80e0569b"
 VAL_SHARE = 0.1  # held-out files hold at least this share of the tokens
-TODAY = {"batch_size": 32, "learning_rate": 0.01, "decay": 0.01, "stride": 1}
+TODAY = {"batch_size": 32, "learning_rate": 0.01, "decay": 0.01, "stride": 1, "clipnorm": None}
 _DEFAULTS = TrainConfig()
 OURS = {
     "batch_size": _DEFAULTS.batch_size,
     "learning_rate": _DEFAULTS.learning_rate,
     "decay": _DEFAULTS.decay,
     "stride": _DEFAULTS.stride,
+    "clipnorm": _DEFAULTS.clipnorm,
 }
 
 
@@ -72,11 +80,35 @@ def held_out_parts(scale: int, seed: int = 0):
     return train, val, corpus.vocabulary.to_list(), names
 
 
+def pre_issue_loop(folder: Path) -> types.ModuleType:
+    """jazzgui/model/training.py as it was before issue 14 (its train_on_windows), from git,
+    written to `folder` (tf.function reads the source of what it traces)."""
+    path = folder / "pre_issue_training.py"
+    path.write_bytes(
+        subprocess.run(
+            ["git", "-C", str(ROOT), "show", f"{PRE_ISSUE}:jazzgui/model/training.py"],
+            capture_output=True, check=True,
+        ).stdout
+    )  # fmt: skip
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
 def run(
-    settings: dict, scale: int, target: float | None, budget: float, folder: Path, seed: int = 0
+    settings: dict,
+    scale: int,
+    target: float | None,
+    budget: float,
+    folder: Path,
+    seed: int = 0,
+    loop: types.ModuleType | None = None,
 ) -> dict:
     """Train until early stopping (patience 10, as the starter) or `budget` seconds, and note
-    when the validation loss first reached `target` (None: its best); times include tracing."""
+    when the validation loss first reached `target` (None: its best); times include tracing.
+    With `loop` (the pre-issue training module), its train_on_windows trains."""
     model_config, starter = starter_configs()
     train, val, vocabulary, _ = held_out_parts(scale)
     config = replace(starter, epochs=100_000, early_stopping_patience=10, seed=seed, **settings)
@@ -95,9 +127,17 @@ def run(
     def should_stop() -> bool:
         return time.perf_counter() - started > budget
 
-    train_on_data(
-        data, val_data, vocabulary, model_config, config, on_epoch=on_epoch, should_stop=should_stop
-    )
+    if loop is None:
+        train_on_data(
+            data, val_data, vocabulary, model_config, config,
+            on_epoch=on_epoch, should_stop=should_stop,
+        )  # fmt: skip
+    else:  # (every window of today's stride fits in memory: training_data gives arrays)
+        loop.train_on_windows(
+            data.x, data.y, vocabulary, model_config, config, val_data.x, val_data.y,
+            on_epoch=on_epoch, should_stop=should_stop, features=data.features,
+            features_val=val_data.features,
+        )  # fmt: skip
     best = min(curve, key=lambda point: point[1]) if curve else (0, np.inf, np.inf, 0)
     goal = best[1] if target is None else target
     hit = next((point for point in curve if point[1] <= goal), None)
@@ -162,9 +202,11 @@ def _row(label: str, result: dict, budget: float) -> str:
     )
 
 
-def compare(ours: dict, scale: int, seed: int, budget: float, folder: Path) -> None:
+def compare(
+    ours: dict, scale: int, seed: int, budget: float, folder: Path, loop: types.ModuleType | None
+) -> None:
     """Today's run sets the target; ours is timed to it; both printed with their ratio."""
-    today = run(TODAY, scale, None, budget, folder / "today", seed)
+    today = run(TODAY, scale, None, budget, folder / "today", seed, loop)
     target = today["best"]
     mine = run(ours, scale, target, budget, folder / "ours", seed)
     print(
@@ -197,31 +239,40 @@ def main() -> None:
     parser.add_argument("--memory-scales", type=int, nargs="*", default=[1, 10, 40])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="training seeds")
     parser.add_argument(
-        "--ours", nargs=4, type=float, metavar=("BATCH", "LR", "DECAY", "STRIDE"),
-        help="settings of ours to try (default: TrainConfig's defaults)",
+        "--ours", nargs=5, type=float, metavar=("BATCH", "LR", "DECAY", "STRIDE", "CLIPNORM"),
+        help="settings of ours to try, CLIPNORM 0 for none (default: TrainConfig's defaults)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--today-loop", choices=("pre-issue", "current"), default="pre-issue",
+        help=f"which loop runs today's settings: main's before issue 14 ({PRE_ISSUE[:7]}, "
+        "from git) or the current one (default %(default)s)",
     )  # fmt: skip
     args = parser.parse_args()
     ours = dict(OURS)
     if args.ours:
-        batch, rate, decay, stride = args.ours
+        batch, rate, decay, stride, clipnorm = args.ours
         ours = {
             "batch_size": int(batch),
             "learning_rate": rate,
             "decay": decay,
             "stride": int(stride),
+            "clipnorm": clipnorm or None,
         }
     _, _, _, names = held_out_parts(1)
     print(f"validation: {len(names)} whole held-out files ({', '.join(names)}), every window")
-    print(f"today: {TODAY}\nours:  {ours}")
+    pre_issue = args.today_loop == "pre-issue"
+    where = f"main's loop before issue 14 ({PRE_ISSUE[:7]})" if pre_issue else "the current loop"
+    print(f"today: {TODAY}, run by {where}\nours:  {ours}, run by the current loop")
     print(
         "target: the best validation loss (per token) today's loop reaches in this run, with "
         "early stopping (patience 10); times are wall seconds from preparing the windows, "
         "tracing included (first epoch's seconds shown apart)"
     )
     with tempfile.TemporaryDirectory() as tmp:
+        loop = pre_issue_loop(Path(tmp)) if pre_issue else None
         for scale in args.scales:
             for seed in args.seeds:
-                compare(ours, scale, seed, args.budget, Path(tmp) / f"x{scale}-{seed}")
+                compare(ours, scale, seed, args.budget, Path(tmp) / f"x{scale}-{seed}", loop)
     if args.memory_scales:
         print("\npeak memory of a process: corpus, TensorFlow, training data, one epoch (MB)")
         print(f"{'':<12}" + "".join(f"{f'x{s}':>9}" for s in args.memory_scales))

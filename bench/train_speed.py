@@ -73,7 +73,7 @@ def main() -> None:
                 ModelConfig(n_a=64, tx=tx, kind="reference"),
                 TrainConfig(
                     epochs=args.epochs, val_fraction=0.0, learning_rate=0.01, decay=decay,
-                    seed=seed,
+                    clipnorm=None, seed=seed,
                 ),  # (the reference's settings, whatever TrainConfig's defaults)
             )  # fmt: skip
             seconds = time.perf_counter() - started

@@ -83,6 +83,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="inverse-time decay per step (default %(default)g)",
     )  # fmt: skip
     parser.add_argument(
+        "--clipnorm", type=limits.CLIP_NORM.argument_type(), default=_TRAIN.clipnorm or 0,
+        metavar="N",
+        help="scale each step's gradients down to this global norm at most (default "
+        "%(default)g; 0: no clipping)",
+    )  # fmt: skip
+    parser.add_argument(
         "--batch",
         type=limits.BATCH.argument_type(),
         default=_TRAIN.batch_size,
@@ -142,9 +148,9 @@ def run(args: argparse.Namespace) -> int:
     )
     train_config = TrainConfig(
         epochs=args.epochs, batch_size=args.batch, learning_rate=args.lr, decay=args.decay,
-        val_fraction=args.val, early_stopping_patience=args.patience, seed=args.seed,
-        strategy=args.strategy, max_windows=args.max_windows, stride=args.stride,
-        worker_timeout=args.worker_timeout,
+        clipnorm=args.clipnorm or None, val_fraction=args.val,
+        early_stopping_patience=args.patience, seed=args.seed, strategy=args.strategy,
+        max_windows=args.max_windows, stride=args.stride, worker_timeout=args.worker_timeout,
     )  # fmt: skip
     problems = model_config.validate() + train_config.validate()
     if problems:
@@ -154,7 +160,9 @@ def run(args: argparse.Namespace) -> int:
         f"training the {model_config.kind} kind, {model_config.layers}x "
         f"LSTM({model_config.n_a}), Tx={tx}, "
         f"{plural(args.epochs, 'epoch')}, batch {args.batch}, Adam lr {args.lr} "
-        f"decay {args.decay}, stride {args.stride}"
+        f"decay {args.decay}, "
+        + (f"gradient norm clipped at {args.clipnorm:g}, " if args.clipnorm else "no clipping, ")
+        + f"stride {args.stride}"
         + (f", resuming {resume.name}" if resume is not None else "")
         + f"; loss = cross-entropy per token (x{tx} = summed over a window, the reference's scale)"
     )

@@ -58,11 +58,14 @@ class TrainConfig:
 
     epochs: int = 100
     batch_size: int = 32
-    # lr 0.02, gentle decay, windows every 8 tokens: the validation loss of lr 0.01, decay 0.01
-    # and every window (the reference's way) in about a third of the time, and lower at its
-    # best (bench/train_scale.py).
-    learning_rate: float = 0.02
-    decay: float = 0.001  # inverse-time decay per step: lr / (1 + decay * step)
+    # lr 0.05 with gradients clipped to norm 1, gentle decay, windows every 8 tokens: the
+    # validation loss of lr 0.01, decay 0.01 and every window (the reference's way) in fewer
+    # steps than lr 0.02 unclipped, and lower at its best (bench/train_scale.py).
+    learning_rate: float = 0.05
+    decay: float = 0.003  # inverse-time decay per step: lr / (1 + decay * step)
+    # Each step's gradient is scaled down to this global norm at most (None: never), so the
+    # first steps, whose gradients are large, cannot throw a high learning rate off.
+    clipnorm: float | None = 1.0
     val_fraction: float = 0.1
     early_stopping_patience: int | None = None
     seed: int = 0
@@ -85,6 +88,8 @@ class TrainConfig:
             problems.append(f"learning rate must be positive (got {self.learning_rate})")
         if self.decay < 0:
             problems.append(f"decay must not be negative (got {self.decay})")
+        if self.clipnorm is not None and self.clipnorm <= 0:
+            problems.append(f"clip norm must be positive (got {self.clipnorm})")
         if not 0.0 <= self.val_fraction < 1.0:
             problems.append(f"validation fraction must be in [0, 1) (got {self.val_fraction})")
         if self.early_stopping_patience is not None and self.early_stopping_patience < 1:

@@ -240,7 +240,9 @@ def train_on_data(
         schedule = keras.optimizers.schedules.InverseTimeDecay(
             train_config.learning_rate, decay_steps=1, decay_rate=train_config.decay
         )
-        optimizer = keras.optimizers.Adam(learning_rate=schedule)
+        optimizer = keras.optimizers.Adam(
+            learning_rate=schedule, global_clipnorm=train_config.clipnorm
+        )
         optimizer.build(network.trainable_variables)
     loop = _Loop(tf, strategy, network, optimizer, train_data, val_data, train_config)
     try:
@@ -472,6 +474,7 @@ def _card(
             "stride": config.stride,
             "learning_rate": config.learning_rate,
             "decay": config.decay,
+            "clipnorm": config.clipnorm,
             "val_fraction": config.val_fraction,
             "patience": config.early_stopping_patience,
             "seed": config.seed,
