@@ -53,6 +53,7 @@ TRAIN_OPTIONS = {
     "--patience": _values(limits.PATIENCE),
     "--max-windows": _values(limits.MAX_WINDOWS),
     "--stride": _values(limits.STRIDE),
+    "--clipnorm": _values(limits.CLIP_NORM),
     "--worker-timeout": _values(limits.WORKER_TIMEOUT),
     "--seed": _values(limits.TRAIN_SEED),
 }
