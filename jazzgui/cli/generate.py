@@ -154,7 +154,12 @@ def run(args: argparse.Namespace) -> int:
 def _play(take: Take, port_name: str) -> None:
     """Play the take on a MIDI output until it ends; Ctrl-C stops it with every note released."""
     from jazzgui.playback.player import Player
-    from jazzgui.playback.ports import default_output_name, list_output_names, open_output
+    from jazzgui.playback.ports import (
+        close_output,
+        default_output_name,
+        list_output_names,
+        open_output,
+    )
 
     if port_name.lower() == BUILTIN_PORT:
         _play_builtin(take)
@@ -173,13 +178,14 @@ def _play(take: Take, port_name: str) -> None:
             pass
     finally:
         player.close()
-        port.close()
+        close_output(port)
 
 
 def _play_builtin(take: Take) -> None:
     """Play the take through the built-in synth on the default audio output (no window)."""
     from jazzgui.playback.audio_out import LiveAudio
     from jazzgui.playback.player import Player
+    from jazzgui.playback.ports import close_output
     from jazzgui.playback.soundfont import engine_factory
 
     factory, sound = engine_factory()
@@ -196,7 +202,7 @@ def _play_builtin(take: Take) -> None:
         time.sleep(RELEASE_TAIL_S)  # let the last notes ring out before the stream closes
     finally:
         player.close()
-        port.close()
+        close_output(port)
         audio.stop()
 
 

@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
             raise PortError(f"The test on {target!r} did not finish within 10 s.")
     finally:
         player.close()
-        port.close()
+        ports.close_output(port)
     if errors:
         raise PortError(str(errors[0]))
     print(f"Played a C major arpeggio on {target!r}. If you heard nothing, check the synth.")

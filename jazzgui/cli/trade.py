@@ -31,6 +31,7 @@ from jazzgui.playback.play_along import (
 from jazzgui.playback.player import Player
 from jazzgui.playback.ports import (
     JACK_BACKEND,
+    close_output,
     default_output_name,
     list_output_names,
     open_output,
@@ -139,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
             session.stop()
         midi_input.close()
         player.close()
-        port.close()
+        close_output(port)
     if session is not None:
         _report(session, args.record)
     return 130 if interrupted else 0

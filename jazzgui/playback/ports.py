@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 from typing import Any
 
 import mido
@@ -122,6 +123,21 @@ def open_output(name: str, backend: str | None = None) -> mido.ports.BaseOutput:
         raise PortError(f"The MIDI output {name!r} cannot be opened: {_reason(error)}.") from error
     log.info("Opened MIDI output %r on %s", name, backend or backend_name())
     return port
+
+
+# A message sent to an rtmidi output leaves a moment later (JACK writes it at its next period,
+# 23 ms at 1024 frames, later on a busy machine): closing the port at once can drop the last
+# note-offs and leave notes stuck in the synth.
+CLOSE_DRAIN_S = 0.15
+
+
+def close_output(port: Any) -> None:
+    """Close a MIDI output once what was sent to it has had time to leave."""
+    if getattr(port, "closed", False):
+        return
+    if type(port).__module__.startswith("mido.backends.rtmidi"):
+        threading.Event().wait(CLOSE_DRAIN_S)
+    port.close()
 
 
 def virtual_ports_supported(backend: str | None = None) -> bool:

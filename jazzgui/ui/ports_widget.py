@@ -172,7 +172,9 @@ class PortsWidget(QWidget):
             self._presence_timer.start()
         self.port_changed.emit(port)
         if old is not None and old is not port:
-            old.close()
+            from jazzgui.playback.ports import close_output
+
+            close_output(old)
 
     def _open(self, name: str) -> mido.ports.BaseOutput:
         if name == BUILT_IN_SYNTH_NAME:
@@ -231,6 +233,8 @@ class PortsWidget(QWidget):
     def close_port(self) -> None:
         self._presence_timer.stop()
         if self._port is not None:
-            self._port.close()
+            from jazzgui.playback.ports import close_output
+
+            close_output(self._port)
             self._port = None
             self._port_name = ""

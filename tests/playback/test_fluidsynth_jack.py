@@ -325,7 +325,7 @@ def test_generate_play_sends_a_balanced_take_to_fluidsynth(
         ])  # fmt: skip
         assert code == 0
         pause = threading.Event()
-        pause.wait(0.5)  # let JACK deliver the last cycle to the monitor
+        pause.wait(1.5)  # let JACK deliver the last cycles to the monitor, even when busy
     finally:
         monitor.terminate()
         monitor.wait(timeout=10)

@@ -93,3 +93,15 @@ def test_default_alsa_backend_here_gives_names_or_a_port_error(monkeypatch):
         assert "MIDI system" in str(error)
     else:
         assert isinstance(names, list)
+
+
+def test_close_output_closes_a_port_once():
+    import mido
+
+    from jazzgui.playback.ports import close_output
+
+    port = mido.ports.BaseOutput(name="plain")
+    close_output(port)
+    assert port.closed
+    close_output(port)  # closing again is harmless
+    assert port.closed
