@@ -41,7 +41,9 @@ def test_a_take_is_heard_and_stop_and_panic_silence_it(
     first = speakers.stop()  # ends a second after Stop
     rms = speakers.rms_per_second(first[:-rate])
     loud = rms > 10 * NOISE_FLOOR
-    assert loud.sum() >= 4, rms.round(4).tolist()
+    # Sound within the first two seconds recorded, then on through nearly every second. (On a
+    # loaded machine the null sink's monitor has delivered a second less than the wall time.)
+    assert loud[:2].any() and loud.sum() >= max(len(loud) - 1, 3), rms.round(4).tolist()
     assert loud[np.argmax(loud) :].mean() >= 0.75, rms.round(4).tolist()  # from the first note on
     assert _rms(first[-int(0.6 * rate) :]) < NOISE_FLOOR
 
