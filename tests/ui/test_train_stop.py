@@ -48,17 +48,23 @@ def stuck_training(monkeypatch):
     release.set()
 
 
-def test_stop_frees_the_panel_while_the_run_cannot_be_interrupted(
-    make_window, qtbot, reference_midi, stuck_training
-):
-    window, panel = _ready_panel(make_window, qtbot, reference_midi)
+def _train_and_stop_while_stuck(qtbot, panel, stuck_training):
+    """Train, wait until the run is stuck, press Stop and wait until the panel is free; the
+    stuck run's handle."""
     qtbot.mouseClick(panel.train_button, LEFT)
     assert stuck_training.inside.wait(30)
     handle = panel._train_thread
     qtbot.mouseClick(panel.stop_button, LEFT)
     assert panel.progress.format() == "Stopping…"
-
     qtbot.waitUntil(lambda: not panel.is_training, timeout=5000)
+    return handle
+
+
+def test_stop_frees_the_panel_while_the_run_cannot_be_interrupted(
+    make_window, qtbot, reference_midi, stuck_training
+):
+    window, panel = _ready_panel(make_window, qtbot, reference_midi)
+    handle = _train_and_stop_while_stuck(qtbot, panel, stuck_training)
     assert handle.running  # the run is still stuck, yet the panel is free
     assert panel.train_button.isEnabled()
     assert not panel.stop_button.isEnabled()
@@ -82,11 +88,7 @@ def test_train_again_after_a_let_go_run_follows_only_the_new_run(
     make_window, qtbot, reference_midi, stuck_training
 ):
     _, panel = _ready_panel(make_window, qtbot, reference_midi)
-    qtbot.mouseClick(panel.train_button, LEFT)
-    assert stuck_training.inside.wait(30)
-    first = panel._train_thread
-    qtbot.mouseClick(panel.stop_button, LEFT)
-    qtbot.waitUntil(lambda: not panel.is_training, timeout=5000)
+    first = _train_and_stop_while_stuck(qtbot, panel, stuck_training)
 
     stuck_training.inside.clear()
     qtbot.mouseClick(panel.train_button, LEFT)
@@ -103,11 +105,7 @@ def test_closing_while_a_let_go_run_is_stuck_waits_for_it_and_closes(
     make_window, qtbot, reference_midi, stuck_training
 ):
     window, panel = _ready_panel(make_window, qtbot, reference_midi)
-    qtbot.mouseClick(panel.train_button, LEFT)
-    assert stuck_training.inside.wait(30)
-    handle = panel._train_thread
-    qtbot.mouseClick(panel.stop_button, LEFT)
-    qtbot.waitUntil(lambda: not panel.is_training, timeout=5000)
+    handle = _train_and_stop_while_stuck(qtbot, panel, stuck_training)
     threading.Timer(0.5, stuck_training.release.set).start()
     window.close()  # waits for the let-go thread: a QThread destroyed running would abort
     assert not window.isVisible()
