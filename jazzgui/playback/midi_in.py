@@ -13,7 +13,9 @@ from jazzgui.playback.ports import (
     _backend,
     _reason,
     _system_advice,
+    close_port,
     create_virtual_port,
+    jack_graph_change,
 )
 
 log = logging.getLogger(__name__)
@@ -95,7 +97,7 @@ class MidiInput:
     def close(self) -> None:
         self.handler = None
         self._port.callback = None
-        self._port.close()
+        close_port(self._port)
 
 
 def open_input(
@@ -110,8 +112,10 @@ def open_input(
     if pattern.casefold() == VIRTUAL_INPUT_NAME.casefold() and pattern not in names:
         return open_virtual_input(handler, backend=backend, clock=clock)
     name = match_port(pattern, names, "input")
+    selected = _backend(backend)
     try:
-        port = _backend(backend).open_input(name)
+        with jack_graph_change(selected):
+            port = selected.open_input(name)
     except Exception as error:  # rtmidi reports a vanished port with its own exception types
         raise PortError(f"The MIDI input {name!r} cannot be opened: {_reason(error)}.") from error
     log.info("Opened MIDI input %r", name)

@@ -6,6 +6,9 @@ import logging
 import os
 import sys
 import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import mido
@@ -118,7 +121,8 @@ def open_output(name: str, backend: str | None = None) -> mido.ports.BaseOutput:
         )
     selected = _backend(backend)
     try:
-        port = selected.open_output(name)
+        with jack_graph_change(selected):
+            port = selected.open_output(name)
     except Exception as error:  # rtmidi reports a vanished port with its own exception types
         raise PortError(f"The MIDI output {name!r} cannot be opened: {_reason(error)}.") from error
     log.info("Opened MIDI output %r on %s", name, backend or backend_name())
@@ -131,13 +135,57 @@ def open_output(name: str, backend: str | None = None) -> mido.ports.BaseOutput:
 CLOSE_DRAIN_S = 0.15
 
 
+# JACK (jack2) keeps each client's list of ports without a lock: unregistering a port while
+# the client's notification thread walks that list, as it does after every change of the
+# graph (a port opened or closed, a connection made), crashes the whole process with a
+# segmentation fault. rtmidi unregisters a port when it closes it. So the JACK ports this
+# process opens and closes change the graph one at a time, and a port is closed only once
+# the graph has been still for a while (the notifications take well under a millisecond
+# on an idle machine; CI's loaded runs needed more).
+JACK_SETTLE_S = 0.1
+_jack_lock = threading.Lock()
+_jack_changed_at = float("-inf")
+_clock: Callable[[], float] = time.monotonic
+
+
+def _on_jack(api: object) -> bool:
+    return "JACK" in str(api or "").upper()
+
+
+@contextmanager
+def jack_graph_change(backend_or_port: Any) -> Iterator[None]:
+    """Open or close a port of `backend_or_port` as this process's only JACK graph change
+    of the moment, once the previous one has settled; nothing extra for other MIDI systems."""
+    global _jack_changed_at
+    if not _on_jack(getattr(backend_or_port, "api", None)):
+        yield
+        return
+    with _jack_lock:
+        wait = _jack_changed_at + JACK_SETTLE_S - _clock()
+        if wait > 0:
+            threading.Event().wait(wait)
+        try:
+            yield
+        finally:
+            _jack_changed_at = _clock()
+
+
+def close_port(port: Any) -> None:
+    """Close a MIDI input or output (once; closing again does nothing), on JACK only when
+    the graph is still (see JACK_SETTLE_S)."""
+    if getattr(port, "closed", False):
+        return
+    with jack_graph_change(port):
+        port.close()
+
+
 def close_output(port: Any) -> None:
     """Close a MIDI output once what was sent to it has had time to leave."""
     if getattr(port, "closed", False):
         return
     if type(port).__module__.startswith("mido.backends.rtmidi"):
         threading.Event().wait(CLOSE_DRAIN_S)
-    port.close()
+    close_port(port)
 
 
 def virtual_ports_supported(backend: str | None = None) -> bool:
@@ -171,7 +219,8 @@ def create_virtual_port(direction: str, name: str, backend: str | None, windows_
     selected = _backend(backend)
     opener = selected.open_input if direction == "input" else selected.open_output
     try:
-        port = opener(name, virtual=True)
+        with jack_graph_change(selected):
+            port = opener(name, virtual=True)
     except Exception as error:  # rtmidi raises its own SystemError types for a missing system
         raise PortError(
             f"The virtual MIDI {direction} {name!r} cannot be created: {_reason(error)}. "

@@ -237,7 +237,7 @@ def test_player_drives_fluidsynth_and_stop_leaves_silence(fluidsynth_on_jack, tm
         recorder.wait(timeout=record_s + 10)
     finally:
         player.close()
-        port.close()
+        ports.close_output(port)
         for process in (recorder, monitor):
             if process.poll() is None:
                 process.terminate()
@@ -280,7 +280,7 @@ def test_virtual_output_appears_on_jack(fluidsynth_on_jack):
         sources = mido.Backend(ports.JACK_BACKEND).get_input_names()
         assert any(source.endswith(f":{name}") for source in sources), sources
     finally:
-        port.close()
+        ports.close_port(port)
 
 
 def test_generate_play_sends_a_balanced_take_to_fluidsynth(

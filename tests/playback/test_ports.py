@@ -105,3 +105,64 @@ def test_close_output_closes_a_port_once():
     assert port.closed
     close_output(port)  # closing again is harmless
     assert port.closed
+
+
+class _JackLikePort:
+    """A port that says it is on JACK and records when it was closed (and for how long)."""
+
+    def __init__(self, log: list[tuple[str, float, float]], name: str, api: str = "UNIX_JACK"):
+        self.api = api
+        self.closed = False
+        self._log = log
+        self._name = name
+
+    def close(self) -> None:
+        import time
+
+        began = time.monotonic()
+        time.sleep(0.03)
+        self.closed = True
+        self._log.append((self._name, began, time.monotonic()))
+
+
+def test_jack_ports_close_one_at_a_time_once_the_graph_is_still(monkeypatch):
+    import threading
+    from itertools import pairwise
+
+    from jazzgui.playback import ports
+
+    monkeypatch.setattr(ports, "JACK_SETTLE_S", 0.2)
+    monkeypatch.setattr(ports, "_jack_changed_at", float("-inf"))
+    log: list[tuple[str, float, float]] = []
+    with ports.jack_graph_change(_JackLikePort(log, "opened")):
+        log.append(("opened", 0.0, ports._clock()))
+    closers = [
+        threading.Thread(target=ports.close_port, args=(_JackLikePort(log, f"port {i}"),))
+        for i in range(3)
+    ]
+    for closer in closers:
+        closer.start()
+    for closer in closers:
+        closer.join(10)
+    assert sorted(name for name, _, _ in log) == ["opened", "port 0", "port 1", "port 2"]
+    # Each close began only once the graph had been still for the settle time after the
+    # previous change ended: never two at once, never straight after another.
+    ends = sorted(log, key=lambda entry: entry[2])
+    for before, after in pairwise(ends):
+        assert after[1] >= before[2] + 0.2 - 1e-3, (before, after)
+
+
+def test_ports_of_other_midi_systems_close_without_waiting_for_jack(monkeypatch):
+    import threading
+
+    from jazzgui.playback import ports
+
+    monkeypatch.setattr(ports, "_jack_changed_at", ports._clock())  # JACK just changed
+    log: list[tuple[str, float, float]] = []
+    alsa = _JackLikePort(log, "alsa", api="LINUX_ALSA")
+    with ports._jack_lock:  # a JACK port is being closed right now
+        closer = threading.Thread(target=ports.close_port, args=(alsa,), daemon=True)
+        closer.start()
+        closer.join(10)
+        assert alsa.closed, "an ALSA port waited for JACK's graph"
+    assert [name for name, _, _ in log] == ["alsa"]

@@ -36,7 +36,7 @@ from test_fluidsynth_jack import (  # noqa: F401 - the fixture starts JACK when 
 from jazzgui.music.events import COMP_CHANNEL, SOLO_CHANNEL, YOU_CHANNEL
 from jazzgui.music.midifile import read_take_midi
 from jazzgui.playback.midi_in import open_virtual_input
-from jazzgui.playback.ports import JACK_BACKEND
+from jazzgui.playback.ports import JACK_BACKEND, close_output
 
 pytestmark = pytest.mark.jack
 
@@ -116,7 +116,7 @@ def test_trade_on_jack_answers_in_its_bars_records_both_and_keeps_clock(tmp_path
             trade.kill()
         dump.terminate()
         dump.wait(timeout=10)
-        person.close()
+        close_output(person)
     assert trade.returncode == 0, err
     assert f"recorded {record}" in out
 
@@ -224,7 +224,7 @@ def test_call_and_response_on_jack_stopped_with_ctrl_c_leaves_nothing_sounding(t
             trade.kill()
         dump.terminate()
         dump.wait(timeout=10)
-        person.close()
+        close_output(person)
     assert trade.returncode == 130, err
     assert "interrupted" not in out and f"recorded {record}" in out
 
@@ -260,7 +260,7 @@ def test_the_virtual_input_takes_notes_from_another_program():
         assert _wait_for(lambda: len(got) == 2, 5)
     finally:
         if sender is not None:
-            sender.close()
+            close_output(sender)
         midi.close()
     assert [(m.type, m.note) for m, _ in got] == [("note_on", 64), ("note_off", 64)]
     assert got[0][1] <= got[1][1]

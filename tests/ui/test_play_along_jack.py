@@ -14,6 +14,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from jazzgui.music.events import SOLO_CHANNEL, YOU_CHANNEL
+from jazzgui.playback.ports import close_output
 
 pytestmark = pytest.mark.jack
 
@@ -41,7 +42,7 @@ def jack_input(monkeypatch):
     monkeypatch.setenv("MIDO_BACKEND", JACK_BACKEND)
     person = mido.Backend(JACK_BACKEND).open_output(f"person-box-{os.getpid()}", virtual=True)
     yield person
-    person.close()
+    close_output(person)
 
 
 def test_trading_with_a_keyboard_on_jack_records_the_person_and_the_answer(
