@@ -36,7 +36,12 @@ from test_fluidsynth_jack import (  # noqa: F401 - the fixture starts JACK when 
 from jazzgui.music.events import COMP_CHANNEL, SOLO_CHANNEL, YOU_CHANNEL
 from jazzgui.music.midifile import read_take_midi
 from jazzgui.playback.midi_in import open_virtual_input
-from jazzgui.playback.ports import JACK_BACKEND, close_output
+from jazzgui.playback.ports import (
+    JACK_BACKEND,
+    close_output,
+    open_output,
+    open_virtual_output,
+)
 
 pytestmark = pytest.mark.jack
 
@@ -85,9 +90,8 @@ def _play_person(port: mido.ports.BaseOutput, start: float) -> None:
 
 @pytest.mark.usefixtures("fluidsynth_on_jack")
 def test_trade_on_jack_answers_in_its_bars_records_both_and_keeps_clock(tmp_path, capsys):
-    backend = mido.Backend(JACK_BACKEND)
     tag = f"{os.getpid()}"
-    person = backend.open_output(f"person-{tag}", virtual=True)
+    person = open_virtual_output(f"person-{tag}", JACK_BACKEND)
     dump_path = tmp_path / "dump.txt"
     record = tmp_path / "trade.mid"
     with open(dump_path, "w") as dump_file:  # line-buffered: the Start is seen as it comes
@@ -182,9 +186,8 @@ def _wait_for_start(dump_path: Path, trade: subprocess.Popen) -> float:
 
 @pytest.mark.usefixtures("fluidsynth_on_jack")
 def test_call_and_response_on_jack_stopped_with_ctrl_c_leaves_nothing_sounding(tmp_path):
-    backend = mido.Backend(JACK_BACKEND)
     tag = f"call-{os.getpid()}"
-    person = backend.open_output(f"person-{tag}", virtual=True)
+    person = open_virtual_output(f"person-{tag}", JACK_BACKEND)
     dump_path = tmp_path / "dump.txt"
     record = tmp_path / "call.mid"
     with open(dump_path, "w") as dump_file:
@@ -254,7 +257,7 @@ def test_the_virtual_input_takes_notes_from_another_program():
     try:
         destinations = mido.Backend(JACK_BACKEND).get_output_names()
         (ours,) = [d for d in destinations if d.endswith(f":{name}")]
-        sender = mido.Backend(JACK_BACKEND).open_output(ours)
+        sender = open_output(ours, JACK_BACKEND)
         sender.send(mido.Message("note_on", note=64, velocity=70))
         sender.send(mido.Message("note_off", note=64))
         assert _wait_for(lambda: len(got) == 2, 5)

@@ -14,7 +14,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from jazzgui.music.events import SOLO_CHANNEL, YOU_CHANNEL
-from jazzgui.playback.ports import close_output
+from jazzgui.playback.ports import close_output, open_virtual_output
 
 pytestmark = pytest.mark.jack
 
@@ -40,7 +40,7 @@ def jack_input(monkeypatch):
             pytest.fail(reason)
         pytest.skip(reason)
     monkeypatch.setenv("MIDO_BACKEND", JACK_BACKEND)
-    person = mido.Backend(JACK_BACKEND).open_output(f"person-box-{os.getpid()}", virtual=True)
+    person = open_virtual_output(f"person-box-{os.getpid()}", JACK_BACKEND)
     yield person
     close_output(person)
 
