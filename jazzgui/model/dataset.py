@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from jazzgui.model.engine import load_tensorflow
+
 TOKENS = "tokens"
 # The onset features of each step's target (the next token), for a network that conditions on
 # what it is about to play: at step t of a stream, the features of token t + 1.
@@ -170,6 +172,7 @@ class ArrayWindows:
     def make(self, context: Any, batch_size: int, seed: int, shuffle: bool) -> Any:
         """The dataset of one input pipeline (`context`: a tf.distribute.InputContext), or
         with `context` None the whole dataset in global batches, for the strategy to split."""
+        load_tensorflow()
         import tensorflow as tf
 
         inputs: Any = self.x.astype(np.int32)
@@ -209,6 +212,7 @@ class StreamedWindows:
     def make(self, context: Any, batch_size: int, seed: int, shuffle: bool) -> Any:
         """The dataset of one input pipeline (`context`: a tf.distribute.InputContext), or
         with `context` None the whole dataset in global batches, for the strategy to split."""
+        load_tensorflow()
         import tensorflow as tf
 
         stems = [
@@ -233,6 +237,7 @@ class StreamedWindows:
         return _finish(tf, data.map(self._split), context, batch_size)
 
     def _windows_of_file(self, stem: Any) -> Any:
+        load_tensorflow()
         import tensorflow as tf
 
         arrays = {}

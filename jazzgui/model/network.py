@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from jazzgui.model.config import ModelConfig
+from jazzgui.model.engine import load_tensorflow
 from jazzgui.model.modelfile import weight_shapes
 from jazzgui.music.conditioning import FEATURE_SIZE
 from jazzgui.music.valueparts import value_parts
@@ -28,6 +29,7 @@ def build_network(vocab_size: int, config: ModelConfig, seed: int = 0) -> Any:
     (same parameters: 4*n_a*(n+n_a+1) + n_a*n + n, i.e. 45,530 for n_a=64 and 90 tokens) while
     the data pipeline moves int ids, n times smaller than one-hot arrays.
     """
+    load_tensorflow()
     import keras
 
     keras.utils.set_random_seed(seed)
@@ -65,6 +67,7 @@ def build_conditioned(vocabulary: Sequence[str], config: ModelConfig, seed: int 
     """The new kind: (token ids, features of the next onset, next-token ids), each (batch, Tx),
     in; the log-probability of each next token out, log P(type) + log P(duration | type) +
     log P(interval | type, duration). The heads see the true earlier parts (teacher forcing)."""
+    load_tensorflow()
     import keras
 
     keras.utils.set_random_seed(seed)

@@ -24,6 +24,7 @@ from jazzgui.errors import TrainingError
 from jazzgui.model.config import ModelConfig, TrainConfig
 from jazzgui.model.dataset import FEATURES, TOKENS, ArrayWindows, StreamedWindows, training_data
 from jazzgui.model.distributed import lost_worker_error
+from jazzgui.model.engine import load_tensorflow
 from jazzgui.model.modelfile import JazzModel, package_versions
 
 if TYPE_CHECKING:
@@ -64,6 +65,7 @@ def make_strategy(name: str = "default", worker_timeout: float | None = None) ->
     every logical CPU when there is no GPU), "multiworker" (machines listed in TF_CONFIG), or
     "auto" (multiworker when TF_CONFIG is set, mirrored with several GPUs, else default).
     With `worker_timeout`, an exchange between workers that takes longer fails."""
+    load_tensorflow()
     import tensorflow as tf
 
     if name == "auto":
@@ -220,6 +222,7 @@ def train_on_data(
     problems = model_config.validate() + train_config.validate()
     if problems:
         raise TrainingError("Bad training settings: " + "; ".join(problems))
+    load_tensorflow()
     import keras
     import tensorflow as tf
 

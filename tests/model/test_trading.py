@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-from conftest import random_model
+from model_fakes import random_model
 
 from jazzgui.model.trading import BEAT_GRID, PhraseAnswerer, phrase_tokens, quantize_phrase, snap
 from jazzgui.music.events import SOLO_CHANNEL, YOU_CHANNEL, NoteEvent

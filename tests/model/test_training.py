@@ -130,7 +130,7 @@ tf.config.set_logical_device_configuration(
     cpu, [tf.config.LogicalDeviceConfiguration(), tf.config.LogicalDeviceConfiguration()]
 )
 sys.path.insert(0, {tests!r})
-from conftest import tiny_corpus
+from model_fakes import tiny_corpus
 from jazzgui.model.config import ModelConfig, TrainConfig
 from jazzgui.model.training import train
 config = ModelConfig(n_a=16, tx=8, kind="reference")
