@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QMessa
 
 from jazzgui import __version__
 from jazzgui.ui.audio_out import AudioOutput
+from jazzgui.ui.eliding_label import ElidingLabel
 from jazzgui.ui.generate_panel import GeneratePanel
 from jazzgui.ui.gui_gc import GuiThreadCollector
 from jazzgui.ui.ports_widget import PortLister, PortOpener
@@ -107,7 +108,7 @@ class MainWindow(QMainWindow):
         self.tabs.setTabToolTip(1, "Teach a model the style of your own solo files")
         self.setCentralWidget(self.tabs)
 
-        self.status_label = QLabel()
+        self.status_label = ElidingLabel()
         self.model_label = QLabel("Model: loading…")
         self.model_label.setToolTip("The model the Generate panel uses, and whether it is loaded")
         self.engine_label = QLabel("Training engine: not loaded")
@@ -277,8 +278,7 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentWidget(self.generate_panel)
 
     def show_status(self, text: str) -> None:
-        self.status_label.setText(text)
-        self.status_label.setToolTip(text)
+        self.status_label.setText(text)  # shown as far as it fits, whole in the tooltip
 
     def show_about(self) -> None:
         QMessageBox.about(
