@@ -91,8 +91,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--play", nargs="?", const="", metavar="PORT",
-        help="also play the take on a MIDI output (default: the one `jazzgui ports` picks), "
-        "or `builtin` for the built-in synth on the default audio output",
+        help="also play the take on a MIDI output (default: the one `jazzgui ports` picks, or "
+        "the built-in synth when there is no MIDI synth), or `builtin` for the built-in synth "
+        "on the default audio output",
     )  # fmt: skip
     parser.set_defaults(func=run)
 
@@ -165,9 +166,14 @@ def _play(take: Take, port_name: str) -> None:
         _play_builtin(take)
         return
     if not port_name:
-        picked, why = default_output_name(list_output_names())
-        if picked is None:
-            raise PortError(f"Cannot play the take: {why}")
+        try:
+            picked, why = default_output_name(list_output_names())
+        except PortError as error:  # no MIDI system at all
+            picked, why = None, str(error)
+        if picked is None:  # as the window does: the built-in synth plays it
+            print(f"no MIDI synth to play on: {why}")
+            _play_builtin(take, no_midi=why)
+            return
         print(f"playing on {picked!r} ({why})")
         port_name = picked
     port = open_output(port_name)
@@ -181,8 +187,9 @@ def _play(take: Take, port_name: str) -> None:
         close_output(port)
 
 
-def _play_builtin(take: Take) -> None:
-    """Play the take through the built-in synth on the default audio output (no window)."""
+def _play_builtin(take: Take, no_midi: str | None = None) -> None:
+    """Play the take through the built-in synth on the default audio output (no window);
+    `no_midi`: why no MIDI output was used, for the message when there is no audio either."""
     from jazzgui.playback.audio_out import LiveAudio
     from jazzgui.playback.player import Player
     from jazzgui.playback.ports import close_output
@@ -191,6 +198,11 @@ def _play_builtin(take: Take) -> None:
     factory, sound = engine_factory()
     audio = LiveAudio(factory)
     if not audio.start():
+        if no_midi:
+            raise AudioError(
+                f"Cannot play the take: no MIDI synth was found and the built-in synth has no "
+                f"audio output ({audio.problem}). Start a synth, or give --play PORT."
+            )
         raise AudioError(f"Cannot play the take on the built-in synth: {audio.problem}")
     print(f"playing on the built-in synth ({sound}) through {audio.backend}")
     port = audio.open_port()

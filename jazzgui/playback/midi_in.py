@@ -17,6 +17,7 @@ from jazzgui.playback.ports import (
     create_virtual_port,
     jack_graph_change,
 )
+from jazzgui.quiet import quiet_stderr
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,8 @@ def list_input_names(backend: str | None = None) -> list[str]:
     """Names of the MIDI inputs (sources: keyboards, other programs) the backend sees."""
     selected = _backend(backend)
     try:
-        return list(selected.get_input_names())
+        with quiet_stderr():
+            return list(selected.get_input_names())
     except Exception as error:  # rtmidi raises its own SystemError types for a missing system
         raise PortError(
             f"The MIDI system cannot be reached to list inputs: {_reason(error)}. "
@@ -114,7 +116,7 @@ def open_input(
     name = match_port(pattern, names, "input")
     selected = _backend(backend)
     try:
-        with jack_graph_change(selected):
+        with jack_graph_change(selected), quiet_stderr():
             port = selected.open_input(name)
     except Exception as error:  # rtmidi reports a vanished port with its own exception types
         raise PortError(f"The MIDI input {name!r} cannot be opened: {_reason(error)}.") from error

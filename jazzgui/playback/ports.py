@@ -14,6 +14,7 @@ from typing import Any
 import mido
 
 from jazzgui.errors import PortError
+from jazzgui.quiet import quiet_stderr
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,8 @@ def list_output_names(backend: str | None = None) -> list[str]:
     """
     selected = _backend(backend)
     try:
-        names = list(selected.get_output_names())
+        with quiet_stderr():  # ALSA's own line when there is no sequencer: ours says more
+            names = list(selected.get_output_names())
     except Exception as error:  # rtmidi raises its own SystemError types for a missing system
         raise PortError(
             f"The MIDI system of backend {backend or backend_name()!r} cannot be reached: "
@@ -121,7 +123,7 @@ def open_output(name: str, backend: str | None = None) -> mido.ports.BaseOutput:
         )
     selected = _backend(backend)
     try:
-        with jack_graph_change(selected):
+        with jack_graph_change(selected), quiet_stderr():
             port = selected.open_output(name)
     except Exception as error:  # rtmidi reports a vanished port with its own exception types
         raise PortError(f"The MIDI output {name!r} cannot be opened: {_reason(error)}.") from error
@@ -219,7 +221,7 @@ def create_virtual_port(direction: str, name: str, backend: str | None, windows_
     selected = _backend(backend)
     opener = selected.open_input if direction == "input" else selected.open_output
     try:
-        with jack_graph_change(selected):
+        with jack_graph_change(selected), quiet_stderr():
             port = opener(name, virtual=True)
     except Exception as error:  # rtmidi raises its own SystemError types for a missing system
         raise PortError(

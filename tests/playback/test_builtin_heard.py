@@ -24,20 +24,32 @@ pytestmark = pytest.mark.pulse
 NOISE_FLOOR = 1e-3  # RMS of a second of the null sink's monitor with nothing playing
 
 
-def test_generate_play_builtin_is_heard_for_the_whole_take(speakers, tmp_path):
+# --play builtin; and --play alone on a machine with no MIDI system (a mido backend that is
+# not there stands for one, on any machine), where the built-in synth plays it as the window's.
+@pytest.mark.parametrize(
+    ("play", "backend"),
+    [(["--play", "builtin"], None), (["--play"], "mido.backends.no_midi_here")],
+    ids=["builtin", "no-midi-system"],
+)
+def test_generate_play_builtin_is_heard_for_the_whole_take(speakers, tmp_path, play, backend):
+    env = os.environ.copy()
+    if backend:
+        env["MIDO_BACKEND"] = backend
     speakers.start()
     script = "import sys; from jazzgui.cli import main; sys.exit(main(sys.argv[1:]))"
     done = subprocess.run(
         [sys.executable, "-c", script, "generate", "-o", str(tmp_path / "take.mid"),
          "--progression", "Dm7 G7 | Cmaj7 | Dm7 G7 | Cmaj7 |", "--tempo", "120",
-         "--seed", "5", "--play", "builtin"],
-        capture_output=True, text=True, timeout=300, env=os.environ.copy(),
+         "--seed", "5", *play],
+        capture_output=True, text=True, timeout=300, env=env,
     )  # fmt: skip
     time.sleep(1.0)  # a second of what follows the take
     heard = speakers.stop()
     assert done.returncode == 0, done.stderr
     assert "playing on the built-in synth" in done.stdout
     assert "Traceback" not in done.stderr
+    if backend:
+        assert "no MIDI synth to play on" in done.stdout and backend in done.stdout
     rms = speakers.rms_per_second(heard)
     loud = np.nonzero(rms > 10 * NOISE_FLOOR)[0]
     assert loud.size, f"nothing was heard: RMS per second {rms.round(4).tolist()}"

@@ -1,4 +1,5 @@
-"""`jazzgui train` keeps TensorFlow's start-up chatter off the terminal, not its errors."""
+"""The commands keep libraries' start-up chatter (TensorFlow's, ALSA's) off the terminal, and
+nothing else."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import re
 import subprocess
 import sys
 
-from jazzgui.model.engine import quiet_lines
+from jazzgui.quiet import quiet_lines, quiet_stderr
 
 # What TensorFlow 2.21 wrote to the terminal of a machine without a GPU as it started.
 CHATTER = """\
@@ -57,3 +58,25 @@ def test_train_shows_its_own_lines_without_tensorflows_chatter(tmp_path, referen
     loud = _train(tmp_path, reference_midi, "0")
     assert loud.returncode == 0, loud.stderr[-2000:]
     assert ABSL_LINE.search(loud.stderr) or "absl::InitializeLog" in loud.stderr, loud.stderr
+
+
+def test_what_is_written_while_caught_comes_back_less_the_chatter(capfd):
+    other = "jazzgui: warning: a line of our own\n"
+    with quiet_stderr():
+        os.write(2, (CHATTER + other).encode())
+        with quiet_stderr():  # a second catch inside the first: the first one filters
+            os.write(2, b"ALSA lib seq_hw.c:466:(snd_seq_hw_open) open /dev/snd/seq failed\n")
+    assert capfd.readouterr().err == other
+
+
+def test_ports_without_a_sequencer_explain_it_once(tmp_path):
+    env = {**os.environ, "MIDO_BACKEND": "mido.backends.rtmidi/LINUX_ALSA"}
+    done = subprocess.run(
+        [sys.executable, "-m", "jazzgui", "ports"], env=env, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    if done.returncode == 0:  # this machine has an ALSA sequencer: nothing to explain
+        assert "ALSA lib" not in done.stderr
+        return
+    assert "Traceback" not in done.stderr
+    assert "/dev/snd/seq" in done.stderr and "ALSA lib" not in done.stderr, done.stderr
