@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 # costs more than it saves: they are read in this process.
 MIN_PARALLEL_FILES = 4
 FILES_PER_WORKER = 200  # then the worker is replaced, returning whatever memory it grew
+BROKEN_POOL_END_S = 10.0  # how long a broken pool's processes are ended for, at most
 _PATH_MARK = "\x00path\x00"  # where a cached error names its file (the same bytes elsewhere)
 
 
@@ -58,13 +59,20 @@ class ReadStats:
     workers: int = 0  # processes used to read (0: read in this process)
     seconds: float = 0.0
     worker_peak_mb: float = 0.0  # largest resident memory of a reading process
+    read_again: int = 0  # files in flight when a reading process died, read again alone
 
     def describe(self) -> str:
         where = plural(self.workers, "process") if self.workers else "this process"
         memory = f", reader peak {self.worker_peak_mb:.0f} MB" if self.worker_peak_mb else ""
+        again = (
+            f"; a reading process ended abruptly, so {plural(self.read_again, 'file')} "
+            "in its pool were read again, each alone"
+            if self.read_again
+            else ""
+        )
         return (
             f"{plural(self.files, 'file')} in {self.seconds:.1f} s: {self.cached} from the cache, "
-            f"{self.read} read with {where}{memory}"
+            f"{self.read} read with {where}{memory}{again}"
         )
 
 
@@ -134,41 +142,122 @@ def _read_in_workers(
     stop: Callable[[], bool],
     stats: ReadStats,
 ) -> Iterator[tuple[int, str | None, tuple[CachedRead, bool]]]:
-    """Results of the missed files, read by a pool with at most two files per worker queued."""
+    """Results of the missed files, read by a pool with at most two files per worker queued.
+
+    A worker that dies (killed, out of memory, a crash in a library) breaks the whole pool and
+    fails every file it had in flight, most of them innocent: those files are read again
+    afterwards, each alone in a fresh process, so only a file that kills its reader again is
+    reported as failed; the rest go on in a new pool.
+    """
     workers = min(workers, len(misses))
     stats.workers = workers
-    # spawn, not fork: the caller may run threads (the window, TensorFlow) that fork would copy
-    # in an arbitrary state.
-    pool = futures.ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_worker_init,
-        max_tasks_per_child=FILES_PER_WORKER,
-    )
     pending = iter(misses)
+    again: list[tuple[int, str | None]] = []  # in flight when a worker died
+    pool = _pool(workers)
     running: dict[futures.Future, tuple[int, str | None]] = {}
     try:
         while True:
-            while len(running) < 2 * workers and (item := next(pending, None)) is not None:
-                running[pool.submit(_read_in_worker, paths[item[0]], options)] = item
+            try:
+                while len(running) < 2 * workers and (item := next(pending, None)) is not None:
+                    running[pool.submit(_read_in_worker, paths[item[0]], options)] = item
+            except futures.BrokenExecutor:  # broke before `item` went in: it goes again
+                again.append(item)
             if not running:
-                return
+                break
             done, _ = futures.wait(running, return_when=futures.FIRST_COMPLETED)
             for future in done:
                 index, digest = running.pop(future)
+                if isinstance(future.exception(), futures.BrokenExecutor):
+                    again.append((index, digest))
+                    continue
                 result, cacheable, peak_mb = _worker_result(future, paths[index])
                 stats.worker_peak_mb = max(stats.worker_peak_mb, peak_mb)
                 yield index, digest, (result, cacheable)
                 if stop():
                     return
+            if again and not running:  # the pool is broken: the rest go on in a new one
+                _end(pool)
+                pool = _pool(workers)
+                yield from _read_alone(paths, again, options, stop, stats)
+                again = []
+                if stop():
+                    return
+        yield from _read_alone(paths, again, options, stop, stats)
     finally:
+        _end(pool)
+
+
+def _pool(workers: int) -> futures.ProcessPoolExecutor:
+    # spawn, not fork: the caller may run threads (the window, TensorFlow) that fork would copy
+    # in an arbitrary state.
+    return futures.ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_worker_init,
+        max_tasks_per_child=FILES_PER_WORKER,
+    )
+
+
+def _end(pool: futures.ProcessPoolExecutor) -> None:
+    """Shut a pool down; a broken one without waiting on it, its processes ended.
+
+    Python 3.11's executor, once a worker has died, stops the others with SIGTERM and then
+    waits for every worker it knows, and a worker it started while breaking is never stopped:
+    shutdown(wait=True) would wait for ever, and so would the interpreter's exit.
+    """
+    if not getattr(pool, "_broken", False):
         pool.shutdown(wait=True, cancel_futures=True)
+        return
+    processes = getattr(pool, "_processes", None) or {}  # the executor's own (private) table
+    manager = getattr(pool, "_executor_manager_thread", None)
+    pool.shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + BROKEN_POOL_END_S
+    while time.monotonic() < deadline:
+        for process in list(processes.values()):
+            if process.is_alive():
+                process.kill()
+        if manager is None or not manager.is_alive():
+            return
+        manager.join(0.05)
+    log.warning("A broken pool of reading processes did not end in %.0f s", BROKEN_POOL_END_S)
+
+
+def _read_alone(
+    paths: Sequence[Path],
+    items: list[tuple[int, str | None]],
+    options: ReadOptions,
+    stop: Callable[[], bool],
+    stats: ReadStats,
+) -> Iterator[tuple[int, str | None, tuple[CachedRead, bool]]]:
+    """Read each file again in a process of its own (they were in flight when a reading
+    process died): one that fails again is reported, and no other file goes with it."""
+    for index, digest in items:
+        if stop():
+            return
+        log.warning("A reading process ended abruptly; reading %s again", paths[index])
+        stats.read_again += 1
+        alone = _pool(1)
+        try:
+            future = alone.submit(_read_in_worker, paths[index], options)
+            futures.wait([future])
+        finally:
+            _end(alone)
+        result, cacheable, peak_mb = _worker_result(future, paths[index])
+        stats.worker_peak_mb = max(stats.worker_peak_mb, peak_mb)
+        yield index, digest, (result, cacheable)
 
 
 def _worker_result(future: futures.Future, path: Path) -> tuple[CachedRead, bool, float]:
     try:
         return future.result()
-    except Exception as exc:  # the worker died (killed, out of memory): this file's error
+    except futures.BrokenExecutor:
+        log.warning("The process reading %s ended abruptly", path)
+        message = (
+            f"{path}: the process reading it ended abruptly, twice (it ran out of memory, was "
+            "killed or crashed). Read fewer of its bars (--bars) or leave it out."
+        )
+        return CachedRead(None, [], message, 0.0), False, 0.0
+    except Exception as exc:  # the result could not come back: this file's error
         log.warning("The process reading %s failed: %r", path, exc)
         return CachedRead(None, [], f"{path}: the reading process failed ({exc!r})", 0.0), False, 0
 

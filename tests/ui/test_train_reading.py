@@ -4,6 +4,8 @@ override wins, Clear and closing end the reading at once, overrides survive a re
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
 import threading
 
 import mido
@@ -107,6 +109,35 @@ def test_closing_the_window_during_a_long_read_ends_it_at_once(make_window, qtbo
     assert not panel.files.reader.running
     assert not multiprocessing.active_children()
     assert not _reading_threads()
+
+
+def test_a_reading_process_that_dies_gets_its_file_a_report_not_a_wait(
+    make_window, qtbot, reference_midi, long_solo
+):
+    panel = make_window().train_panel
+    files = panel.files
+    started: dict[int, int] = {}
+    files.reader.reading_started.connect(lambda request, pid: started.__setitem__(request, pid))
+    panel.add_paths([str(long_solo), str(reference_midi)])
+    marathon = files._requests[str(long_solo)]
+    qtbot.waitUntil(lambda: marathon in started, timeout=30000)
+    # Stopped mid-read, then killed, as the system's out-of-memory killer would.
+    os.kill(started[marathon], signal.SIGSTOP)
+    os.kill(started[marathon], signal.SIGKILL)
+
+    qtbot.waitUntil(lambda: not files.is_reading, timeout=30000)
+    report = panel.table.item(0, COL_REPORT).text()
+    assert "ended before it had read the file" in report and "add it again" in report
+    assert panel.table.item(1, COL_REPORT).text().startswith("OK")
+    assert "2 files, 1 usable" in panel.summary.text()
+    assert panel.train_button.isEnabled()
+
+    # Added again, it is read by a new process (killed no more, it is read to the end).
+    panel.table.selectRow(0)
+    qtbot.mouseClick(panel.remove_button, qtbot_left())
+    panel.add_paths([str(long_solo)])
+    qtbot.waitUntil(lambda: not files.is_reading, timeout=60000)
+    assert "ended before" not in panel.table.item(1, COL_REPORT).text()
 
 
 def test_overrides_are_kept_with_the_files_across_a_restart(make_window, qtbot, reference_midi):
