@@ -283,6 +283,8 @@ class TrainPanel(QWidget):
         epochs = plural(result.history[-1].epoch, "epoch")
         # The reasons read as they are ("finished", "stopped") but for early stopping.
         text = "ended by early stopping" if result.reason == "early stopping" else result.reason
+        if result.reason == "early stopping":  # the run is done: the bar says so, full
+            self.progress.setValue(self.progress.maximum())
         self.progress.setFormat(f"Training {text} after {epochs}")
         self.status.emit(f"Training {text} after {epochs}; save the model to use it.")
         self._update_buttons()

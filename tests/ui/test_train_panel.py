@@ -134,3 +134,20 @@ def test_a_bar_range_override_reads_the_file_again(make_window, qtbot, reference
     qtbot.waitUntil(lambda: panel.table.item(0, COL_BARS).text() == "40", timeout=60000)
     assert whole > 40
     assert panel._entries[str(reference_midi)].sheet.first_bar == 20
+
+
+def test_early_stopping_ends_the_run_with_a_full_bar_and_says_why(
+    make_window, qtbot, reference_midi
+):
+    panel = make_window().train_panel
+    _load_files(qtbot, panel, [reference_midi])
+    _small_settings(panel, epochs=500)
+    panel.patience_spin.setValue(1)  # the first epoch that does not improve ends it
+    qtbot.mouseClick(panel.train_button, LEFT)
+    qtbot.waitUntil(lambda: panel.result is not None, timeout=300000)
+    assert panel.result.reason == "early stopping"
+    epochs = panel.result.history[-1].epoch
+    assert epochs < 500
+    assert panel.progress.value() == panel.progress.maximum() == 500
+    assert panel.progress.format() == f"Training ended by early stopping after {epochs} epochs"
+    assert panel.save_button.isEnabled()
