@@ -94,3 +94,13 @@ def tiny_model_path(tmp_path):
     return save_model(
         JazzModel(vocabulary, config, weights, {"name": "tiny"}), tmp_path / "tiny.jazzmodel"
     )
+
+
+@pytest.fixture
+def tiny_model_window(make_window, qtbot, tiny_model_path):
+    """A shown window whose Generate panel has the tiny model loaded: (window, panel)."""
+    window = make_window()
+    panel = window.generate_panel
+    panel.add_model(str(tiny_model_path))
+    qtbot.waitUntil(lambda: panel._model is not None, timeout=10000)
+    return window, panel

@@ -11,11 +11,8 @@ LEFT = Qt.MouseButton.LeftButton
 
 
 @pytest.fixture
-def ready_panel(make_window, qtbot, tiny_model_path):
-    window = make_window()
-    panel = window.generate_panel
-    panel.add_model(str(tiny_model_path))
-    qtbot.waitUntil(lambda: panel._model is not None, timeout=10000)
+def ready_panel(tiny_model_window):
+    window, panel = tiny_model_window
     panel.tempo_spin.setValue(300)
     panel.choruses_spin.setValue(1)
     panel.progression_edit.setPlainText("Dm7 G7 | Cmaj7 |")

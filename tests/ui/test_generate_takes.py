@@ -15,11 +15,8 @@ LONG_CHANGES = "Dm7 G7 | Cmaj7 | " * 16  # 32 bars: far from done when Stop is p
 
 
 @pytest.fixture
-def ready_panel(make_window, qtbot, tiny_model_path):
-    window = make_window()
-    panel = window.generate_panel
-    panel.add_model(str(tiny_model_path))
-    qtbot.waitUntil(lambda: panel._model is not None, timeout=10000)
+def ready_panel(tiny_model_window):
+    window, panel = tiny_model_window
     panel.choruses_spin.setValue(1)
     return window, panel
 

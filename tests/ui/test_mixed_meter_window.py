@@ -18,11 +18,8 @@ BAR_STARTS = [0, 4, 8, 11, 14, 18, 22, 26, 29, 32, 36]  # two choruses of 4, 4, 
 
 
 @pytest.fixture
-def panel(make_window, qtbot, tiny_model_path):
-    window = make_window()
-    panel = window.generate_panel
-    panel.add_model(str(tiny_model_path))
-    qtbot.waitUntil(lambda: panel._model is not None, timeout=10000)
+def panel(tiny_model_window):
+    _, panel = tiny_model_window
     panel.choruses_spin.setValue(2)
     panel.tempo_spin.setValue(400)
     panel.progression_edit.setPlainText(CHANGES)
