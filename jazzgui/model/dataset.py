@@ -237,8 +237,7 @@ class StreamedWindows:
         return _finish(tf, data.map(self._split), context, batch_size)
 
     def _windows_of_file(self, stem: Any) -> Any:
-        load_tensorflow()
-        import tensorflow as tf
+        import tensorflow as tf  # loaded by make(), whose pipeline calls this
 
         arrays = {}
         for key, (dtype, width) in self.streams.arrays.items():

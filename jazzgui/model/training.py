@@ -371,11 +371,14 @@ class _Loop:
         def reduce(values: Any) -> Any:
             return [strategy.reduce(tf.distribute.ReduceOp.SUM, v, axis=None) for v in values]
 
-        @tf.function
+        # Without autograph: these steps have no Python control flow over tensors to convert,
+        # and converting the Keras code they call cost about 0.3 s of the first epoch (on the
+        # built-in corpus, 1.43-1.65 s against 1.15-1.23 s; the same losses).
+        @tf.function(autograph=False)
         def train_step(iterator: Any) -> Any:
             return reduce(strategy.run(replica_step, args=next(iterator)))
 
-        @tf.function
+        @tf.function(autograph=False)
         def eval_step(iterator: Any) -> Any:
             # Given the iterator, not a batch: traced once for the dataset's shapes, not again
             # for the last, shorter batch (a second trace of the LSTM costs about a second).
@@ -386,7 +389,7 @@ class _Loop:
         self.any_stop = None
         if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
 
-            @tf.function
+            @tf.function(autograph=False)
             def any_stop(flag: Any) -> Any:
                 return strategy.reduce(
                     tf.distribute.ReduceOp.SUM, strategy.run(tf.identity, args=(flag,)), axis=None
