@@ -242,6 +242,14 @@ def _read_alone(
             futures.wait([future])
         finally:
             _end(alone)
+        if isinstance(future.exception(), futures.BrokenExecutor):  # alone, it died again
+            log.warning("The process reading %s ended abruptly, twice", paths[index])
+            message = (
+                f"{paths[index]}: the process reading it ended abruptly, twice (it ran out of "
+                "memory, was killed or crashed). Read fewer of its bars (--bars) or leave it out."
+            )
+            yield index, digest, (CachedRead(None, [], message, 0.0), False)
+            continue
         result, cacheable, peak_mb = _worker_result(future, paths[index])
         stats.worker_peak_mb = max(stats.worker_peak_mb, peak_mb)
         yield index, digest, (result, cacheable)
@@ -250,13 +258,6 @@ def _read_alone(
 def _worker_result(future: futures.Future, path: Path) -> tuple[CachedRead, bool, float]:
     try:
         return future.result()
-    except futures.BrokenExecutor:
-        log.warning("The process reading %s ended abruptly", path)
-        message = (
-            f"{path}: the process reading it ended abruptly, twice (it ran out of memory, was "
-            "killed or crashed). Read fewer of its bars (--bars) or leave it out."
-        )
-        return CachedRead(None, [], message, 0.0), False, 0.0
     except Exception as exc:  # the result could not come back: this file's error
         log.warning("The process reading %s failed: %r", path, exc)
         return CachedRead(None, [], f"{path}: the reading process failed ({exc!r})", 0.0), False, 0
