@@ -373,7 +373,7 @@ class _Loop:
 
         # Without autograph: these steps have no Python control flow over tensors to convert,
         # and converting the Keras code they call cost about 0.3 s of the first epoch (on the
-        # built-in corpus, 1.43-1.65 s against 1.15-1.23 s; the same losses).
+        # built-in corpus, 1.15-1.23 s against 1.32-1.65 s in five pairs of runs; the same losses).
         @tf.function(autograph=False)
         def train_step(iterator: Any) -> Any:
             return reduce(strategy.run(replica_step, args=next(iterator)))
