@@ -144,7 +144,8 @@ def test_early_stopping_ends_the_run_with_a_full_bar_and_says_why(
     _small_settings(panel, epochs=500)
     panel.patience_spin.setValue(1)  # the first epoch that does not improve ends it
     qtbot.mouseClick(panel.train_button, LEFT)
-    qtbot.waitUntil(lambda: panel.result is not None, timeout=300000)
+    # The result comes a moment before the worker's thread ends; Save waits for the thread.
+    qtbot.waitUntil(lambda: panel.result is not None and not panel.is_training, timeout=300000)
     assert panel.result.reason == "early stopping"
     epochs = panel.result.history[-1].epoch
     assert epochs < 500
