@@ -57,3 +57,30 @@ def nll_per_value(model: JazzModel, entries: Sequence[CorpusEntry]) -> float:
         total += nll
         count += values
     return total / count if count else float("nan")
+
+
+def windows_nll(
+    model: JazzModel,
+    x: np.ndarray,
+    y: np.ndarray,
+    features: np.ndarray | None = None,
+    batch: int = 512,
+) -> np.ndarray:
+    """The training loss of each window, in float32 without TensorFlow: the summed negative
+    log-likelihood of its targets y (m, Tx), given its token ids x (m, Tx) and for the new kind
+    the features of each target's onset (m, Tx, width), from a zero state with the true earlier
+    tokens (and parts) given, as the network is trained. The reference kind's probabilities
+    are floored at 1e-7 as its training loss floors them."""
+    floor = None if model.config.conditioned else float(np.log(1e-7))
+    stepper = make_stepper(model, np.float32)
+    losses = np.zeros(len(x), dtype=np.float64)
+    for start in range(0, len(x), batch):
+        rows = slice(start, start + batch)
+        stepper.reset()
+        for t in range(x.shape[1]):
+            h = stepper.advance(x[rows, t], None if features is None else features[rows, t])
+            log_p = stepper.target_log_p(h, y[rows, t])
+            if floor is not None:
+                log_p = np.maximum(log_p, floor)
+            losses[rows] -= log_p
+    return losses

@@ -7,40 +7,42 @@ microseconds.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from jazzgui.model.modelfile import JazzModel
 from jazzgui.music.valueparts import value_parts
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * z))  # = 1 / (1 + exp(-z)) without overflow
-
-
 class LSTMStepper:
     """The reference kind applied one token at a time with numpy (float64)."""
 
-    def __init__(self, model: JazzModel) -> None:
+    def __init__(self, model: JazzModel, dtype: type = np.float64) -> None:
         self.n_a = model.config.n_a
+        self.dtype = dtype
         self.layers = [
             (
-                model.weights[f"lstm{i}.kernel"].astype(np.float64),
-                model.weights[f"lstm{i}.recurrent_kernel"].astype(np.float64),
-                model.weights[f"lstm{i}.bias"].astype(np.float64),
+                model.weights[f"lstm{i}.kernel"].astype(dtype),
+                model.weights[f"lstm{i}.recurrent_kernel"].astype(dtype),
+                model.weights[f"lstm{i}.bias"].astype(dtype),
             )
             for i in range(model.config.layers)
         ]
+        half, one = np.full(self.n_a, 0.5, dtype), np.ones(self.n_a, dtype)
+        self._gate_scale = np.concatenate([half, half, one, half])  # Keras' order: i, f, c, o
+        self._gate_shift = np.concatenate([half, half, 0 * one, half])
         self._load_heads(model)
         self.reset()
 
     def _load_heads(self, model: JazzModel) -> None:
-        self.dense_kernel = model.weights["dense.kernel"].astype(np.float64)
-        self.dense_bias = model.weights["dense.bias"].astype(np.float64)
+        self.dense_kernel = model.weights["dense.kernel"].astype(self.dtype)
+        self.dense_bias = model.weights["dense.bias"].astype(self.dtype)
 
     def reset(self) -> None:
         """Back to the zero state (as the reference's a0 = c0 = 0)."""
-        self.h = [np.zeros(self.n_a) for _ in self.layers]
-        self.c = [np.zeros(self.n_a) for _ in self.layers]
+        self.h = [np.zeros(self.n_a, self.dtype) for _ in self.layers]
+        self.c = [np.zeros(self.n_a, self.dtype) for _ in self.layers]
 
     def _input(self, token: int | None, features: np.ndarray | None) -> np.ndarray | float:
         """The first layer's input times its kernel (a one-hot input picks one row)."""
@@ -52,18 +54,30 @@ class LSTMStepper:
     def step(self, token: int | None, features: np.ndarray | None = None) -> np.ndarray:
         """Feed one token index (None: an all-zero input) with the features of the next onset
         (used by the new kind only) and return the next token's logits over the vocabulary."""
+        return self._output(self.advance(token, features))
+
+    def advance(self, token: Any, features: np.ndarray | None = None) -> np.ndarray:
+        """Feed one token (or a batch: an int array, with features one row each) and return
+        the top layer's output. The state takes the batch's shape from the first call."""
         n = self.n_a
         x: np.ndarray | None = None
         for layer, (kernel, recurrent, bias) in enumerate(self.layers):
             z = self.h[layer] @ recurrent + bias
             z = z + (self._input(token, features) if layer == 0 else x @ kernel)
-            i, f = _sigmoid(z[:n]), _sigmoid(z[n : 2 * n])
-            g, o = np.tanh(z[2 * n : 3 * n]), _sigmoid(z[3 * n :])
+            # Every gate at once: sigmoid(z) = 0.5 + 0.5 tanh(z / 2) for i, f, o; tanh for g.
+            gates = np.tanh(z * self._gate_scale) * self._gate_scale + self._gate_shift
+            i, f = gates[..., :n], gates[..., n : 2 * n]
+            g, o = gates[..., 2 * n : 3 * n], gates[..., 3 * n :]
             self.c[layer] = f * self.c[layer] + i * g
             self.h[layer] = o * np.tanh(self.c[layer])
             x = self.h[layer]
         assert x is not None
-        return self._output(x)
+        return x
+
+    def target_log_p(self, h: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        """log P of each row's target token given the top layer's outputs h (batch, n_a)."""
+        log_p = _log_softmax(self._output(h))
+        return np.take_along_axis(log_p, targets[:, None], axis=1)[:, 0]
 
 
 def _log_softmax(logits: np.ndarray) -> np.ndarray:
@@ -84,22 +98,23 @@ class ConditionedStepper(LSTMStepper):
             [parts.kind_of, kinds + parts.duration_of, kinds + durations + parts.interval_of]
         )
         self.feature_kernel = self.layers[0][0][parts.input_width :]
-        self.type_kernel = w["type.kernel"].astype(np.float64)
-        self.type_bias = w["type.bias"].astype(np.float64)
-        duration = w["duration.kernel"].astype(np.float64)
+        # Each value's three one-hot parts times the kernel, summed once for the vocabulary.
+        self.token_rows = self.layers[0][0][self.part_rows].sum(axis=0)
+        self.type_kernel = w["type.kernel"].astype(self.dtype)
+        self.type_bias = w["type.bias"].astype(self.dtype)
+        duration = w["duration.kernel"].astype(self.dtype)
         self.duration_kernel, self.duration_by_type = duration[:n], duration[n:]
-        self.duration_bias = w["duration.bias"].astype(np.float64)
-        interval = w["interval.kernel"].astype(np.float64)
+        self.duration_bias = w["duration.bias"].astype(self.dtype)
+        interval = w["interval.kernel"].astype(self.dtype)
         self.interval_kernel = interval[:n]
         self.interval_by_type = interval[n : n + kinds][:, None, :]
         self.interval_by_duration = interval[n + kinds :][None, :, :]
-        self.interval_bias = w["interval.bias"].astype(np.float64)
+        self.interval_bias = w["interval.bias"].astype(self.dtype)
         self.kind_of, self.duration_of = parts.kind_of, parts.duration_of
         self.interval_of = parts.interval_of
 
     def _input(self, token: int | None, features: np.ndarray | None) -> np.ndarray | float:
-        kernel = self.layers[0][0]
-        z = 0.0 if token is None else kernel[self.part_rows[:, token]].sum(axis=0)
+        z = 0.0 if token is None else self.token_rows[token]
         if features is not None:
             z = z + features @ self.feature_kernel
         return z
@@ -114,7 +129,26 @@ class ConditionedStepper(LSTMStepper):
         k, d = self.kind_of, self.duration_of
         return types[k] + durations[k, d] + intervals[k, d, self.interval_of]
 
+    def target_log_p(self, h: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        # Only the target's parts: each head given the true earlier parts, as in training.
+        k, d = self.kind_of[targets], self.duration_of[targets]
+        rows = np.arange(len(targets))
+        types = _log_softmax(h @ self.type_kernel + self.type_bias)[rows, k]
+        durations = h @ self.duration_kernel + self.duration_bias + self.duration_by_type[k]
+        intervals = (
+            h @ self.interval_kernel
+            + self.interval_bias
+            + self.interval_by_type[k, 0]
+            + self.interval_by_duration[0, d]
+        )
+        return (
+            types
+            + _log_softmax(durations)[rows, d]
+            + _log_softmax(intervals)[rows, self.interval_of[targets]]
+        )
 
-def make_stepper(model: JazzModel) -> LSTMStepper:
+
+def make_stepper(model: JazzModel, dtype: type = np.float64) -> LSTMStepper:
     """The numpy stepper of a model's kind."""
-    return ConditionedStepper(model) if model.config.conditioned else LSTMStepper(model)
+    kind = ConditionedStepper if model.config.conditioned else LSTMStepper
+    return kind(model, dtype)
