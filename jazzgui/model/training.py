@@ -27,6 +27,7 @@ from jazzgui.model.dataset import FEATURES, TOKENS, ArrayWindows, StreamedWindow
 from jazzgui.model.distributed import lost_worker_error
 from jazzgui.model.engine import load_tensorflow
 from jazzgui.model.modelfile import JazzModel, package_versions
+from jazzgui.model.optimizer import make_optimizer
 
 if TYPE_CHECKING:
     from jazzgui.music.corpus import Corpus
@@ -224,7 +225,6 @@ def train_on_data(
     if problems:
         raise TrainingError("Bad training settings: " + "; ".join(problems))
     load_tensorflow()
-    import keras
     import tensorflow as tf
 
     from jazzgui.model.network import build_conditioned, build_network, get_weights, set_weights
@@ -241,13 +241,7 @@ def train_on_data(
             network = build_network(n, model_config, seed=train_config.seed)
         if initial_weights is not None:
             set_weights(network, initial_weights, model_config)
-        schedule = keras.optimizers.schedules.InverseTimeDecay(
-            train_config.learning_rate, decay_steps=1, decay_rate=train_config.decay
-        )
-        optimizer = keras.optimizers.Adam(
-            learning_rate=schedule, global_clipnorm=train_config.clipnorm
-        )
-        optimizer.build(network.trainable_variables)
+        optimizer = make_optimizer(strategy, train_config, network.trainable_variables)
 
     def local_model(network: Any) -> JazzModel:
         weights = get_weights(network, vocabulary, model_config)
