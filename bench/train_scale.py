@@ -39,6 +39,7 @@ import numpy as np
 
 from jazzgui.model.config import TrainConfig
 from jazzgui.model.dataset import training_data
+from jazzgui.model.engine import load_tensorflow
 from jazzgui.model.starter import starter_configs
 from jazzgui.model.training import corpus_parts, train_on_data
 from jazzgui.music.corpus import build_corpus
@@ -157,7 +158,8 @@ def run(
 
 def warm_up() -> None:
     """Load TensorFlow and Keras and run one tiny graph, so no run pays their one-time
-    start-up."""
+    start-up (through JazzGUI's loader, which keeps TensorFlow's start-up chatter off)."""
+    load_tensorflow()
     import keras  # noqa: F401
     import tensorflow as tf
 

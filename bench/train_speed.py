@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from reference_models import build_reference_training_model, fit_reference
 
 from jazzgui.model.config import ModelConfig, TrainConfig
+from jazzgui.model.engine import load_tensorflow
 from jazzgui.model.training import train_on_windows
 from jazzgui.music.corpus import Vocabulary, training_windows
 from jazzgui.music.grammar import tokenize
@@ -46,7 +47,9 @@ def reference_windows(tx: int, windows: int, seed: int) -> tuple[np.ndarray, np.
 
 
 def warm_up() -> None:
-    """Load TensorFlow and run one tiny graph, so neither side pays TF's one-time start-up."""
+    """Load TensorFlow (through JazzGUI's loader, without its start-up chatter) and run one
+    tiny graph, so neither side pays TF's one-time start-up."""
+    load_tensorflow()
     import tensorflow as tf
 
     tf.function(lambda v: v * 2)(tf.constant(1.0)).numpy()
