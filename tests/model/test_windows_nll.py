@@ -80,3 +80,17 @@ def test_training_reports_the_numpy_validation_loss_of_its_weights(corpus):
     x, y = val.x, val.y
     keras_mean = _keras_losses(result.model, x, y, None).sum() / (len(x) * config.tx)
     assert result.history[-1].val_loss == pytest.approx(keras_mean, rel=1e-4)
+
+
+def test_the_traced_validation_step_gives_the_same_loss_for_more_windows(corpus, monkeypatch):
+    """Beyond NUMPY_VAL_WINDOWS the traced step scores validation: the same number."""
+    import jazzgui.model.training as training
+
+    config = ModelConfig(n_a=8, tx=6, kind="reference")
+    settings = TrainConfig(epochs=2, batch_size=16, val_fraction=0.25, seed=0)
+    scored = []
+    for limit in (10**6, 0):  # numpy, then the traced step
+        monkeypatch.setattr(training, "NUMPY_VAL_WINDOWS", limit)
+        scored.append([log.val_loss for log in training.train(corpus, config, settings).history])
+    assert scored[0][0] is not None and len(scored[0]) == 2
+    np.testing.assert_allclose(scored[1], scored[0], rtol=1e-4)
