@@ -54,7 +54,8 @@ class FusedAdam:
         self.decay = float(decay)
         self.clipnorm = clipnorm
         self.iterations: Any = None
-        self._slots: list[tuple[Any, Any]] = []
+        self._variables: list[Any] = []
+        self._slots: list[tuple[Any, Any]] = []  # Adam's m and v of each variable
 
     def build(self, variables: Sequence[Any]) -> None:
         import tensorflow as tf

@@ -1,4 +1,5 @@
-"""The trained network stepped one value at a time with numpy (float64), for either kind.
+"""The trained network stepped one value at a time with numpy (float64; float32 for scoring
+batches of windows), for either kind.
 
 No TensorFlow here: the weights saved in a model file are applied with Keras' LSTM equations
 (gates in Keras' order i, f, c, o), so generation starts at once and each step costs
@@ -16,7 +17,7 @@ from jazzgui.music.valueparts import value_parts
 
 
 class LSTMStepper:
-    """The reference kind applied one token at a time with numpy (float64)."""
+    """The reference kind applied one token (or a batch of them) at a time with numpy."""
 
     def __init__(self, model: JazzModel, dtype: type = np.float64) -> None:
         self.n_a = model.config.n_a
@@ -31,7 +32,7 @@ class LSTMStepper:
         ]
         half, one = np.full(self.n_a, 0.5, dtype), np.ones(self.n_a, dtype)
         self._gate_scale = np.concatenate([half, half, one, half])  # Keras' order: i, f, c, o
-        self._gate_shift = np.concatenate([half, half, 0 * one, half])
+        self._gate_shift = np.concatenate([half, half, np.zeros(self.n_a, dtype), half])
         self._load_heads(model)
         self.reset()
 
