@@ -163,7 +163,13 @@ def warm_up() -> None:
     import keras  # noqa: F401
     import tensorflow as tf
 
-    tf.function(lambda v: v * 2)(tf.constant(1.0)).numpy()
+    global _WARM
+    if _WARM is None:  # one function for every run: made again, TensorFlow warns of retracing
+        _WARM = tf.function(lambda v: v * 2)
+    _WARM(tf.constant(1.0)).numpy()
+
+
+_WARM = None
 
 
 def data_memory(method: str, scale: int) -> float:
