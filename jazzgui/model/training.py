@@ -266,10 +266,8 @@ def train_on_data(
         network.set_weights(best_weights)
     else:
         best_epoch = len(history)
-    weights = get_weights(network, vocabulary, model_config)
-    model = JazzModel(list(vocabulary), model_config, weights)
     return TrainResult(
-        model=model,
+        model=current_model(),  # the best weights, when early stopping or a stop kept them
         history=history,
         stopped=reason != "finished",
         best_epoch=best_epoch,

@@ -160,11 +160,8 @@ class SoloReader(QObject):
             return  # cancelled, or answered as lost: its processes were ended or it had gone
         if not isinstance(answer, CorpusEntry):  # the process died or the result broke
             log.warning("Reading %s failed in its process: %r", path, answer)
-            why = (
-                str(answer)
-                if isinstance(answer, ReadingProcessLost)
-                else (f"the reading process failed ({answer})")
-            )
+            lost = isinstance(answer, ReadingProcessLost)
+            why = str(answer) if lost else f"the reading process failed ({answer})"
             answer = CorpusEntry(Path(path), None, [], f"{path}: {why}")
         if not self._pending:
             self._idle.start()
