@@ -107,9 +107,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="train on at most N windows (default all)",
     )  # fmt: skip
     parser.add_argument(
+        "--carry", action=argparse.BooleanOptionalAction, default=_TRAIN.carry_state,
+        help="the new kind on one device: train on the music joined into --batch long lanes, "
+        "read chunk after chunk with the LSTM's state carried over (default); --no-carry: on "
+        "independent windows of Tx tokens, each from a zero state",
+    )  # fmt: skip
+    parser.add_argument(
+        "--chunk", type=limits.CHUNK.argument_type(), default=_TRAIN.chunk, metavar="N",
+        help="with --carry: tokens a step learns from in each lane, the gradient's reach "
+        "(default %(default)s)",
+    )  # fmt: skip
+    parser.add_argument(
         "--stride", type=limits.STRIDE.argument_type(), default=_TRAIN.stride, metavar="K",
-        help="a training window starts every K tokens (default %(default)s; 1: at every token, "
-        "each token predicted about Tx times an epoch; validation windows start at every token)",
+        help="without carried state: a training window starts every K tokens (default "
+        "%(default)s; 1: at every token, each token predicted about Tx times an epoch); "
+        "validation windows start at every token",
     )  # fmt: skip
     parser.add_argument(
         "--seed", type=limits.TRAIN_SEED.argument_type(), default=_TRAIN.seed,
@@ -151,18 +163,25 @@ def run(args: argparse.Namespace) -> int:
         clipnorm=args.clipnorm or None, val_fraction=args.val,
         early_stopping_patience=args.patience, seed=args.seed, strategy=args.strategy,
         max_windows=args.max_windows, stride=args.stride, worker_timeout=args.worker_timeout,
+        carry_state=args.carry, chunk=args.chunk,
     )  # fmt: skip
     problems = model_config.validate() + train_config.validate()
     if problems:
         raise JazzGUIError("Bad training settings: " + "; ".join(problems))
     tx = model_config.tx
+    from jazzgui.model.training import carries_state
+
     print(
         f"training the {model_config.kind} kind, {model_config.layers}x "
         f"LSTM({model_config.n_a}), Tx={tx}, "
         f"{plural(args.epochs, 'epoch')}, batch {args.batch}, Adam lr {args.lr} "
         f"decay {args.decay}, "
         + (f"gradient norm clipped at {args.clipnorm:g}, " if args.clipnorm else "no clipping, ")
-        + f"stride {args.stride}"
+        + (
+            f"state carried over chunks of {args.chunk} tokens"
+            if carries_state(model_config, train_config)
+            else f"windows every {args.stride} tokens"
+        )
         + (f", resuming {resume.name}" if resume is not None else "")
         + f"; loss = cross-entropy per token (x{tx} = summed over a window, the reference's scale)"
     )

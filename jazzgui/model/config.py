@@ -74,6 +74,13 @@ class TrainConfig:
     # Training windows start every `stride` tokens (1: at every token, the reference's way,
     # each token predicted ~Tx times an epoch). Validation windows always start at every token.
     stride: int = 8
+    # The new kind on one device: the training music joined end to end and cut into `lanes`
+    # (the batch size) long runs read chunk after chunk, the LSTM's state carried from each
+    # chunk of `chunk` tokens to the next (backpropagation truncated at the chunk), so every
+    # token is learnt once an epoch after all the music before it; `stride` then goes unused.
+    # Validation windows are still Tx tokens from a zero state. False: independent windows.
+    carry_state: bool = True
+    chunk: int = 15
     # Multi-worker training: seconds a worker waits for the others in one exchange before it
     # gives up (a worker that died must not leave the others waiting for ever).
     worker_timeout: float = 300.0
@@ -96,6 +103,8 @@ class TrainConfig:
             problems.append(f"patience must be at least 1 (got {self.early_stopping_patience})")
         if self.stride < 1:
             problems.append(f"stride must be at least 1 (got {self.stride})")
+        if self.chunk < 2:
+            problems.append(f"chunk must be at least 2 tokens (got {self.chunk})")
         if self.worker_timeout <= 0:
             problems.append(f"worker timeout must be positive (got {self.worker_timeout})")
         if self.strategy not in STRATEGIES:

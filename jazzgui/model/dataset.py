@@ -258,6 +258,111 @@ class StreamedWindows:
         return {key: values[:-1] for key, values in window.items()}, targets
 
 
+@dataclass
+class LaneChunks:
+    """Training data for a network whose state carries over from one batch to the next.
+
+    Each epoch the sequences are joined end to end in a new order (seeded), from a random
+    offset below `tx`, and the joined music is split into `lanes` runs of equal length, each
+    cut into consecutive chunks of `tx` inputs (with their next tokens as targets): batch k
+    holds chunk k of every lane, so row i of each batch continues row i of the batch before.
+    An epoch is `count // lanes` batches, and every token but a short tail is a target once
+    in it. With features (one row per token), the inputs are a dict of token ids and the
+    onset features of each target, as ArrayWindows' are.
+    """
+
+    sequences: list[np.ndarray]
+    features: list[np.ndarray] | None
+    tx: int
+    lanes: int
+    limit: int | None = None  # chunks an epoch at most, all lanes together
+
+    def __post_init__(self) -> None:
+        self.total = int(sum(len(sequence) for sequence in self.sequences))
+        if self.lanes < 1 or self.chunks < 1:
+            raise ValueError(
+                f"{self.total} tokens hold no chunk of {self.tx} tokens in {self.lanes} lanes"
+            )
+
+    @staticmethod
+    def lanes_for(tokens: int, tx: int, batch_size: int) -> int:
+        """Lanes for this many tokens: the batch size, fewer when each would lack a chunk."""
+        return max(0, min(batch_size, (tokens - tx) // tx))
+
+    @property
+    def has_features(self) -> bool:
+        return self.features is not None
+
+    @property
+    def length(self) -> int:
+        """Tokens a lane holds (the offset below tx always leaves them room)."""
+        return (self.total - self.tx) // max(self.lanes, 1)
+
+    @property
+    def chunks(self) -> int:
+        """Chunks a lane gives an epoch."""
+        chunks = self.length // self.tx
+        if self.limit is not None:
+            chunks = min(chunks, max(1, self.limit // self.lanes))
+        return chunks
+
+    @property
+    def count(self) -> int:
+        return self.chunks * self.lanes
+
+    def epoch(self, seed: int, epoch: int) -> tuple[Any, np.ndarray]:
+        """One epoch's inputs and targets, batch after batch (count rows of tx steps)."""
+        rng = np.random.default_rng([seed, epoch])
+        order = rng.permutation(len(self.sequences))
+        offset = int(rng.integers(self.tx))
+        ids = np.concatenate([self.sequences[i] for i in order]).astype(np.int32)
+        # Positions of each chunk's inputs: lane i starts at offset + i * length.
+        lane_starts = offset + np.arange(self.lanes) * self.length
+        starts = (np.arange(self.chunks)[:, None] * self.tx + lane_starts[None, :]).ravel()
+        inputs = starts[:, None] + np.arange(self.tx)[None, :]
+        x, y = ids[inputs], ids[inputs + 1]
+        if self.features is None:
+            return x, y
+        rows = np.concatenate([self.features[i] for i in order]).astype(np.float32)
+        return {TOKENS: x, FEATURES: rows[inputs + 1]}, y
+
+    def make(self, context: Any, batch_size: int, seed: int, shuffle: bool) -> Any:
+        """Batches of `lanes` rows, epoch after epoch without end, for one replica (the lanes
+        of one pipeline cannot be split between replicas). `shuffle` is ignored: the order
+        of the chunks is what carries the state, and each epoch joins the music anew."""
+        load_tensorflow()
+        import tensorflow as tf
+
+        if context is not None and context.num_replicas_in_sync > 1:
+            raise ValueError("chunks whose state carries over train on one replica only")
+        if batch_size != self.lanes:
+            raise ValueError(f"batches of {batch_size} rows cannot carry {self.lanes} lanes")
+
+        def epoch(number: Any) -> Any:  # one call a whole epoch: cheaper than one a batch
+            inputs, targets = self.epoch(seed, int(number))
+            if isinstance(inputs, dict):
+                return inputs[TOKENS], inputs[FEATURES], targets
+            return inputs, targets
+
+        def rows(*arrays: Any) -> Any:
+            ids = tf.ensure_shape(arrays[0], (None, self.tx))
+            targets = tf.ensure_shape(arrays[-1], (None, self.tx))
+            if len(arrays) == 2:
+                return tf.data.Dataset.from_tensor_slices((ids, targets))
+            features = tf.ensure_shape(arrays[1], (None, self.tx, None))
+            return tf.data.Dataset.from_tensor_slices(({TOKENS: ids, FEATURES: features}, targets))
+
+        types = [tf.int32, tf.float32, tf.int32] if self.features is not None else [tf.int32] * 2
+        data = tf.data.Dataset.counter().map(
+            lambda number: tf.numpy_function(epoch, [number], types, stateful=False)
+        )
+        data = data.flat_map(rows).batch(self.lanes, drop_remainder=True)
+        options = tf.data.Options()
+        options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.OFF
+        options.autotune.enabled = False
+        return data.with_options(options)
+
+
 def _finish(tf: Any, data: Any, context: Any, batch_size: int) -> Any:
     """Batches for one replica (with an input context) or global batches (without one)."""
     if context is not None:  # each element of a pipeline feeds one replica

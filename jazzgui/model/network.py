@@ -46,12 +46,22 @@ def build_network(vocab_size: int, config: ModelConfig, seed: int = 0) -> Any:
     return keras.Model(ids, probabilities, name="jazz_lstm")
 
 
-def _lstm_stack(keras: Any, x: Any, config: ModelConfig) -> Any:
+def _lstm_stack(keras: Any, x: Any, config: ModelConfig, states: list[Any] | None = None) -> Any:
+    """The LSTM layers (with dropout after each). With `states` (h, c of each layer, in
+    order), each layer starts from its pair and its final pair is appended to `finals`."""
+    finals = []
     for layer in range(config.layers):
-        x = keras.layers.LSTM(config.n_a, return_sequences=True, name=f"lstm{layer}")(x)
+        lstm = keras.layers.LSTM(
+            config.n_a, return_sequences=True, return_state=states is not None, name=f"lstm{layer}"
+        )
+        if states is None:
+            x = lstm(x)
+        else:
+            x, h, c = lstm(x, initial_state=states[2 * layer : 2 * layer + 2])
+            finals += [h, c]
         if config.dropout > 0:
             x = keras.layers.Dropout(config.dropout, name=f"dropout{layer}")(x)
-    return x
+    return (x, finals) if states is not None else x
 
 
 def _parts_one_hot(keras: Any, ids: Any, tables: Sequence[np.ndarray], sizes: Sequence[int]):
@@ -63,10 +73,17 @@ def _parts_one_hot(keras: Any, ids: Any, tables: Sequence[np.ndarray], sizes: Se
     ]
 
 
-def build_conditioned(vocabulary: Sequence[str], config: ModelConfig, seed: int = 0) -> Any:
+def build_conditioned(
+    vocabulary: Sequence[str], config: ModelConfig, seed: int = 0, carry: bool = False
+) -> Any:
     """The new kind: (token ids, features of the next onset, next-token ids), each (batch, Tx),
     in; the log-probability of each next token out, log P(type) + log P(duration | type) +
-    log P(interval | type, duration). The heads see the true earlier parts (teacher forcing)."""
+    log P(interval | type, duration). The heads see the true earlier parts (teacher forcing).
+
+    With `carry`, the LSTM state is an input too (h, c of each layer, (batch, n_a) each, after
+    the three) and the final state an output (after the log-probabilities), so a training loop
+    can carry it from one chunk of music to the next. The weights are the same either way
+    (the same layers, made in the same order: the same seed gives the same start)."""
     load_tensorflow()
     import keras
 
@@ -83,7 +100,16 @@ def build_conditioned(vocabulary: Sequence[str], config: ModelConfig, seed: int 
         output_shape=(None, parts.input_width + FEATURE_SIZE),
         name="value_parts",
     )([ids, features])
-    h = _lstm_stack(keras, inputs, config)
+    states = None
+    if carry:
+        states = [
+            keras.Input(shape=(config.n_a,), name=f"{part}{layer}")
+            for layer in range(config.layers)
+            for part in ("h", "c")
+        ]
+        h, finals = _lstm_stack(keras, inputs, config, states)
+    else:
+        h = _lstm_stack(keras, inputs, config)
     given = [
         keras.layers.Lambda(
             lambda t, table=table, size=size: _parts_one_hot(keras, t, [table], [size])[0],
@@ -102,6 +128,8 @@ def build_conditioned(vocabulary: Sequence[str], config: ModelConfig, seed: int 
         )([logits, given[index]])
         log_p.append(picked)
     total = keras.layers.Add(name="log_p")(log_p)
+    if states is not None:
+        return keras.Model([ids, features, targets, *states], [total, *finals], name="jazz_carry")
     return keras.Model([ids, features, targets], total, name="jazz_conditioned")
 
 

@@ -23,7 +23,14 @@ import numpy as np
 
 from jazzgui.errors import TrainingError
 from jazzgui.model.config import ModelConfig, TrainConfig
-from jazzgui.model.dataset import FEATURES, TOKENS, ArrayWindows, StreamedWindows, training_data
+from jazzgui.model.dataset import (
+    FEATURES,
+    TOKENS,
+    ArrayWindows,
+    LaneChunks,
+    StreamedWindows,
+    training_data,
+)
 from jazzgui.model.distributed import lost_worker_error
 from jazzgui.model.engine import load_tensorflow
 from jazzgui.model.modelfile import JazzModel, package_versions
@@ -62,8 +69,9 @@ class TrainResult:
     best_epoch: int = 0
     reason: str = "finished"  # "finished", "stopped" (asked to) or "early stopping"
     replicas: int = 1
-    windows: int = 0
+    windows: int = 0  # training windows (chunks, when the state was carried) an epoch
     val_windows: int = 0
+    lanes: int = 0  # lanes whose state was carried from chunk to chunk (0: windows)
 
 
 def make_strategy(name: str = "default", worker_timeout: float | None = None) -> Any:
@@ -74,13 +82,7 @@ def make_strategy(name: str = "default", worker_timeout: float | None = None) ->
     load_tensorflow()
     import tensorflow as tf
 
-    if name == "auto":
-        if os.environ.get("TF_CONFIG"):
-            name = "multiworker"
-        elif len(tf.config.list_logical_devices("GPU")) > 1:
-            name = "mirrored"
-        else:
-            name = "default"
+    name = resolve_strategy(name)
     if name == "default":
         return tf.distribute.get_strategy()
     if name == "mirrored":
@@ -93,6 +95,19 @@ def make_strategy(name: str = "default", worker_timeout: float | None = None) ->
     raise TrainingError(
         f"Unknown distribution strategy {name!r}: use default, mirrored, multiworker or auto"
     )
+
+
+def resolve_strategy(name: str) -> str:
+    """The strategy "auto" stands for here (multiworker with TF_CONFIG, mirrored with several
+    GPUs, else default); any other name as it is."""
+    if name != "auto":
+        return name
+    if os.environ.get("TF_CONFIG"):
+        return "multiworker"
+    load_tensorflow()
+    import tensorflow as tf
+
+    return "mirrored" if len(tf.config.list_logical_devices("GPU")) > 1 else "default"
 
 
 def train(
@@ -125,10 +140,18 @@ def train(
     with tempfile.TemporaryDirectory(prefix="jazzgui-windows-") as folder:
         # Many windows are cut from token files as training reads them: memory stays flat.
         seed, limit = train_config.seed, train_config.max_windows
-        train_data = training_data(
-            train_part.tokens, tx, Path(folder) / "train", seed, limit,
-            features=train_part.features, stride=train_config.stride,
-        )  # fmt: skip
+        train_data: ArrayWindows | StreamedWindows | LaneChunks | None = None
+        if carries_state(model_config, train_config):
+            chunk = train_config.chunk
+            tokens = sum(len(sequence) for sequence in train_part.tokens)
+            lanes = LaneChunks.lanes_for(tokens, chunk, train_config.batch_size)
+            if lanes:  # (else too little music for a chunk a lane: windows say so clearly)
+                train_data = LaneChunks(train_part.tokens, train_part.features, chunk, lanes, limit)
+        if train_data is None:
+            train_data = training_data(
+                train_part.tokens, tx, Path(folder) / "train", seed, limit,
+                features=train_part.features, stride=train_config.stride,
+            )  # fmt: skip
         val_data = training_data(
             val_part.tokens, tx, Path(folder) / "val", seed, features=val_part.features,
             allow_empty=True,
@@ -151,6 +174,16 @@ def train(
     result.model.corpus = [sequence.tolist() for sequence in corpus.sequences()]
     result.model.pitch_prior = _pitch_prior(corpus)
     return result
+
+
+def carries_state(model_config: ModelConfig, train_config: TrainConfig) -> bool:
+    """Whether training carries the LSTM state from chunk to chunk: the new kind, asked to,
+    on one device (the lanes of one input pipeline are not split between replicas)."""
+    return (
+        model_config.conditioned
+        and train_config.carry_state
+        and resolve_strategy(train_config.strategy) == "default"
+    )
 
 
 @dataclass
@@ -215,7 +248,7 @@ def train_on_windows(
 
 
 def train_on_data(
-    train_data: ArrayWindows | StreamedWindows,
+    train_data: ArrayWindows | StreamedWindows | LaneChunks,
     val_data: ArrayWindows | StreamedWindows | None,
     vocabulary: Sequence[str],
     model_config: ModelConfig,
@@ -224,7 +257,8 @@ def train_on_data(
     should_stop: Callable[[], bool] | None = None,
     initial_weights: dict[str, np.ndarray] | None = None,
 ) -> TrainResult:
-    """Train on windows in memory or streamed from disk (jazzgui.model.dataset)."""
+    """Train on windows in memory or streamed from disk, or on chunks whose state carries
+    over (jazzgui.model.dataset)."""
     problems = model_config.validate() + train_config.validate()
     if problems:
         raise TrainingError("Bad training settings: " + "; ".join(problems))
@@ -236,11 +270,16 @@ def train_on_data(
     n = len(vocabulary)
     strategy = make_strategy(train_config.strategy, train_config.worker_timeout)
     replicas = strategy.num_replicas_in_sync
+    carry = isinstance(train_data, LaneChunks)
+    if carry and (replicas > 1 or not model_config.conditioned):
+        raise TrainingError("Carried state trains the new kind of network on one device only")
     with strategy.scope():
         if model_config.conditioned:
             if not train_data.has_features:
                 raise TrainingError("The new kind of network needs the features of its windows")
-            network = build_conditioned(vocabulary, model_config, seed=train_config.seed)
+            network = build_conditioned(
+                vocabulary, model_config, seed=train_config.seed, carry=carry
+            )
         else:
             network = build_network(n, model_config, seed=train_config.seed)
         if initial_weights is not None:
@@ -275,6 +314,7 @@ def train_on_data(
         replicas=replicas,
         windows=train_data.count,
         val_windows=0 if val_data is None else val_data.count,
+        lanes=train_data.lanes if carry else 0,
     )
 
 
@@ -322,22 +362,29 @@ class _Loop:
         strategy: Any,
         network: Any,
         optimizer: Any,
-        train_data: ArrayWindows | StreamedWindows,
+        train_data: ArrayWindows | StreamedWindows | LaneChunks,
         val_data: ArrayWindows | StreamedWindows | None,
         config: TrainConfig,
         current_model: Callable[[], JazzModel],
     ) -> None:
         self.tf = tf
         self.strategy = strategy
-        self.batches = math.ceil(train_data.count / config.batch_size)
+        # Carried state: one batch is a chunk of every lane, and the state goes from each
+        # batch to the next, from zeros at the start of each epoch.
+        self.carry = isinstance(train_data, LaneChunks)
+        batch = train_data.lanes if self.carry else config.batch_size
+        self.batches = math.ceil(train_data.count / batch)
         self.tx = train_data.tx
         self.train_iter = iter(
             strategy.distribute_datasets_from_function(
-                lambda context: train_data.make(
-                    context, config.batch_size, config.seed, shuffle=True
-                ).repeat()
+                lambda context: train_data.make(context, batch, config.seed, shuffle=True).repeat()
             )
         )
+        self.zero_states: list[Any] = []
+        if self.carry:  # h and c of each LSTM layer
+            self.zero_states = [
+                tf.zeros((batch, layer.units)) for layer in _lstm_layers(network) for _ in "hc"
+            ]
         self.val_data = None
         self.val_batches = 0
         self.local_val: Callable[[], float] | None = None
@@ -361,26 +408,36 @@ class _Loop:
             )
         variables = network.trainable_variables
 
-        def per_example_loss(inputs: Any, targets: Any, training: bool) -> Any:
+        carry = self.carry
+
+        def per_example_loss(
+            inputs: Any, targets: Any, training: bool, states: Any = None
+        ) -> tuple[Any, list[Any]]:
             # Summed over the window's steps, as the reference's Tx outputs add up: the same
             # gradient scale, so Adam's epsilon weighs the same (a mean converges more slowly).
             if isinstance(inputs, dict):  # the new kind: the log-probability of each target
-                features = inputs[FEATURES]
-                log_p = network([inputs[TOKENS], features, targets], training=training)
-                return -tf.reduce_sum(log_p, axis=-1)
+                given = [inputs[TOKENS], inputs[FEATURES], targets]
+                if not carry:
+                    return -tf.reduce_sum(network(given, training=training), axis=-1), []
+                if states is None:  # (scoring windows: each from a zero state)
+                    rows = tf.shape(targets)[0]
+                    states = [tf.zeros((rows, zeros.shape[1])) for zeros in self.zero_states]
+                log_p, *finals = network([*given, *states], training=training)
+                return -tf.reduce_sum(log_p, axis=-1), finals
             probabilities = network(inputs, training=training)
-            return tf.reduce_sum(_crossentropy(tf, targets, probabilities), axis=-1)
+            return tf.reduce_sum(_crossentropy(tf, targets, probabilities), axis=-1), []
 
-        def replica_step(inputs: Any, targets: Any) -> Any:
+        def replica_step(inputs: Any, targets: Any, states: Any = None) -> Any:
             with tf.GradientTape() as tape:
-                per_example = per_example_loss(inputs, targets, True)
+                per_example, finals = per_example_loss(inputs, targets, True, states)
                 loss = tf.nn.compute_average_loss(per_example)
             gradients = tape.gradient(loss, variables)
             optimizer.apply_gradients(zip(gradients, variables))
-            return tf.reduce_sum(per_example), tf.cast(tf.shape(per_example)[0], tf.float32)
+            examples = tf.cast(tf.shape(per_example)[0], tf.float32)
+            return tf.reduce_sum(per_example), examples, finals
 
         def replica_eval(inputs: Any, targets: Any) -> Any:
-            per_example = per_example_loss(inputs, targets, False)
+            per_example, _ = per_example_loss(inputs, targets, False)
             return tf.reduce_sum(per_example), tf.cast(tf.shape(per_example)[0], tf.float32)
 
         def reduce(values: Any) -> Any:
@@ -391,7 +448,14 @@ class _Loop:
         # built-in corpus, 1.15-1.23 s against 1.32-1.65 s in five pairs of runs; the same losses).
         @tf.function(autograph=False)
         def train_step(iterator: Any) -> Any:
-            return reduce(strategy.run(replica_step, args=next(iterator)))
+            loss_sum, examples, _ = strategy.run(replica_step, args=next(iterator))
+            return reduce((loss_sum, examples))
+
+        @tf.function(autograph=False)
+        def carry_step(iterator: Any, states: Any) -> Any:
+            # One replica (carries_state): the final state stays a plain tensor list.
+            loss_sum, examples, finals = strategy.run(replica_step, args=(*next(iterator), states))
+            return loss_sum, examples, finals
 
         @tf.function(autograph=False)
         def eval_step(iterator: Any) -> Any:
@@ -400,6 +464,7 @@ class _Loop:
             return reduce(strategy.run(replica_eval, args=next(iterator)))
 
         self.train_step = train_step
+        self.carry_step = carry_step
         self.eval_step = eval_step
         self.any_stop = None
         if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
@@ -423,12 +488,17 @@ class _Loop:
     def train_epoch(self, should_stop: Callable[[], bool] | None) -> float | None:
         """Mean loss per token over the epoch's windows, or None when stopped part-way."""
         sums = []
+        states = self.zero_states  # each epoch joins the music anew: its lanes start afresh
         for _ in range(self.batches):
             # Asked before each step, so a stop is seen before the first step's slow tracing.
             if self._stop_requested(should_stop):
                 return None
             # Keep the results on the device: reading them would wait for each step to finish.
-            sums.append(self.train_step(self.train_iter))
+            if self.carry:
+                loss_sum, examples, states = self.carry_step(self.train_iter, states)
+                sums.append((loss_sum, examples))
+            else:
+                sums.append(self.train_step(self.train_iter))
         total, count = np.sum([[float(v) for v in pair] for pair in sums], axis=0)
         return float(total / max(count * self.tx, 1.0))
 
@@ -444,6 +514,11 @@ class _Loop:
             total += float(loss_sum)
             count += float(examples)
         return float(total / max(count * self.tx, 1.0))
+
+
+def _lstm_layers(network: Any) -> Any:
+    """The network's LSTM layers, in order (named lstm0, lstm1, ...)."""
+    return (layer for layer in network.layers if layer.name.startswith("lstm"))
 
 
 def _numpy_val_loss(val_data: ArrayWindows, current_model: Callable[[], JazzModel]) -> float:
@@ -502,7 +577,10 @@ def _card(
         "val_windows": result.val_windows,
         "train": {
             "batch_size": config.batch_size,
-            "stride": config.stride,
+            "stride": None if result.lanes else config.stride,
+            "carry_state": bool(result.lanes),
+            "chunk": config.chunk if result.lanes else None,
+            "lanes": result.lanes or None,
             "learning_rate": config.learning_rate,
             "decay": config.decay,
             "clipnorm": config.clipnorm,

@@ -1,0 +1,170 @@
+"""Training with the LSTM's state carried from chunk to chunk (truncated backpropagation through
+time): the lanes and chunks each epoch, the network's state in and out, training through
+`train` and `jazzgui train`, and where it falls back to independent windows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from jazzgui.cli import main
+from jazzgui.model import dataset
+from jazzgui.model.config import ModelConfig, TrainConfig
+from jazzgui.model.modelfile import load_model
+from jazzgui.music.conditioning import FEATURE_SIZE
+from jazzgui.music.corpus import build_corpus
+
+SOLO = Path(__file__).resolve().parents[2] / "data" / "solos" / "blues_f_backbeat.musicxml"
+CHUNK = 5
+
+
+def _sequences() -> list[np.ndarray]:
+    # Token ids are positions: sequence i holds 1000*i + 0, 1, 2, ... so any id tells its place.
+    return [np.arange(1000 * i, 1000 * i + n, dtype=np.int32) for i, n in enumerate((97, 40, 63))]
+
+
+def _features(sequences: list[np.ndarray]) -> list[np.ndarray]:
+    return [np.stack([s, -s], axis=1).astype(np.float32) for s in sequences]
+
+
+def test_each_lane_reads_on_where_its_last_chunk_ended():
+    sequences = _sequences()
+    data = dataset.LaneChunks(sequences, _features(sequences), CHUNK, lanes=4)
+    total = sum(map(len, sequences))
+    assert data.length == (total - CHUNK) // 4 and data.chunks == data.length // CHUNK
+    assert data.count == data.chunks * 4
+    inputs, targets = data.epoch(seed=3, epoch=0)
+    x, features = inputs[dataset.TOKENS], inputs[dataset.FEATURES]
+    assert x.shape == targets.shape == (data.count, CHUNK)
+    assert len(np.unique(targets)) == targets.size  # no token is a target twice in an epoch
+    # Each target carries its own features (its onset's, as windows' targets do).
+    np.testing.assert_array_equal(features[..., 0], targets)
+    np.testing.assert_array_equal(features[..., 1], -targets)
+    # Batch k is rows k*lanes .. k*lanes+lanes-1: row i goes on from row i of batch k-1.
+    batches = x.reshape(data.chunks, 4, CHUNK)
+    target_batches = targets.reshape(data.chunks, 4, CHUNK)
+    for k in range(1, data.chunks):
+        np.testing.assert_array_equal(batches[k][:, 0], target_batches[k - 1][:, -1])
+    # Inside a sequence a target is the next id; across sequences the music goes on too.
+    same = (targets // 1000) == (x // 1000)
+    assert (targets[same] == x[same] + 1).all()
+    assert (~same).sum() <= 2 * 4  # (a lane crosses into the next sequence rarely)
+
+
+def test_every_epoch_joins_the_music_anew_and_the_same_seed_joins_it_alike():
+    sequences = _sequences()
+    data = dataset.LaneChunks(sequences, None, CHUNK, lanes=3)
+    first, again = data.epoch(0, 0), data.epoch(0, 0)
+    np.testing.assert_array_equal(first[0], again[0])
+    others = [data.epoch(0, epoch)[0] for epoch in range(1, 6)]
+    assert any(not np.array_equal(first[0], other) for other in others)
+    # Each epoch all but a short tail of the music is learnt: at most chunk*(lanes+1) tokens.
+    total = sum(map(len, sequences))
+    for epoch in range(6):
+        _, targets = data.epoch(0, epoch)
+        assert total - targets.size <= CHUNK * (3 + 1) + 3
+
+
+def test_the_dataset_gives_one_epoch_after_another_in_lane_batches():
+    sequences = _sequences()
+    data = dataset.LaneChunks(sequences, _features(sequences), CHUNK, lanes=4)
+    batches = list(data.make(None, 4, seed=2, shuffle=True).take(2 * data.chunks))
+    for epoch in range(2):
+        inputs, targets = data.epoch(2, epoch)
+        got = batches[epoch * data.chunks : (epoch + 1) * data.chunks]
+        np.testing.assert_array_equal(np.concatenate([b[1].numpy() for b in got]), targets)
+        tokens = np.concatenate([b[0][dataset.TOKENS].numpy() for b in got])
+        np.testing.assert_array_equal(tokens, inputs[dataset.TOKENS])
+        assert got[0][0][dataset.FEATURES].shape == (4, CHUNK, 2)
+    with pytest.raises(ValueError, match="cannot carry"):
+        data.make(None, 8, 0, True)
+
+
+def test_lanes_shrink_for_little_music_and_none_means_windows():
+    assert dataset.LaneChunks.lanes_for(10_000, 15, 32) == 32
+    assert dataset.LaneChunks.lanes_for(100, 15, 32) == 5  # (100 - 15) // 15
+    assert dataset.LaneChunks.lanes_for(20, 15, 32) == 0
+    with pytest.raises(ValueError, match="no chunk"):
+        dataset.LaneChunks([np.arange(20)], None, 15, lanes=1)
+    limited = dataset.LaneChunks(_sequences(), None, CHUNK, lanes=4, limit=9)
+    assert limited.chunks == 2 and limited.count == 8
+
+
+def test_the_carried_state_continues_the_music_exactly():
+    """Two chunks read with the state carried give what one window over both gives."""
+    from jazzgui.model.network import build_conditioned, get_weights
+
+    vocabulary = ["C,1", "C,1/2", "S,1/2,<+1,-5>", "R,1", "A,1/4,<+2,-4>", "X,1/6,<+4,-2>"]
+    config = ModelConfig(n_a=6, layers=2, tx=10)
+    plain = build_conditioned(vocabulary, config, seed=5)
+    carry = build_conditioned(vocabulary, config, seed=5, carry=True)
+    first, again = get_weights(plain, vocabulary, config), get_weights(carry, vocabulary, config)
+    for name, array in first.items():  # the same seed starts both alike
+        np.testing.assert_array_equal(again[name], array)
+    rng = np.random.default_rng(0)
+    ids = rng.integers(0, len(vocabulary), size=(3, 10)).astype(np.int32)
+    targets = rng.integers(0, len(vocabulary), size=(3, 10)).astype(np.int32)
+    features = (rng.random((3, 10, FEATURE_SIZE)) < 0.3).astype(np.float32)
+    whole = np.asarray(plain([ids, features, targets]))
+    zeros = [np.zeros((3, 6), np.float32)] * 4
+    head, *states = carry([ids[:, :4], features[:, :4], targets[:, :4], *zeros])
+    states = [np.asarray(state) for state in states]
+    tail, *_ = carry([ids[:, 4:], features[:, 4:], targets[:, 4:], *states])
+    np.testing.assert_allclose(np.asarray(head), whole[:, :4], atol=1e-5)
+    np.testing.assert_allclose(np.asarray(tail), whole[:, 4:], atol=1e-5)
+    # From zeros instead, the second chunk scores differently: the state matters.
+    cold, *_ = carry([ids[:, 4:], features[:, 4:], targets[:, 4:], *zeros])
+    assert np.abs(np.asarray(cold) - whole[:, 4:]).max() > 1e-3
+
+
+def test_the_new_kind_learns_with_its_state_carried():
+    from jazzgui.model.training import train
+
+    corpus = build_corpus([SOLO], snap=True)
+    config = TrainConfig(epochs=6, seed=0, chunk=8, batch_size=8, val_fraction=0.2)
+    result = train(corpus, ModelConfig(n_a=16, tx=12), config)
+    assert result.lanes == 8 and result.model.card["train"]["carry_state"] is True
+    assert result.model.card["train"]["chunk"] == 8 and result.model.card["train"]["lanes"] == 8
+    assert result.model.card["train"]["stride"] is None
+    assert result.history[-1].loss < result.history[0].loss
+    assert result.history[-1].val_loss < result.history[0].val_loss
+    # Windows instead, when asked to: the same settings, no carried state.
+    windows = train(corpus, ModelConfig(n_a=16, tx=12), TrainConfig(epochs=1, carry_state=False))
+    assert windows.lanes == 0 and windows.model.card["train"]["carry_state"] is False
+
+
+def test_the_reference_kind_and_several_replicas_train_on_windows(monkeypatch):
+    from jazzgui.model import training
+
+    new, reference = ModelConfig(), ModelConfig(kind="reference")
+    assert training.carries_state(new, TrainConfig())
+    assert not training.carries_state(reference, TrainConfig())
+    assert not training.carries_state(new, TrainConfig(carry_state=False))
+    assert not training.carries_state(new, TrainConfig(strategy="mirrored"))
+    monkeypatch.setenv("TF_CONFIG", '{"cluster": {"worker": ["localhost:1"]}}')
+    assert not training.carries_state(new, TrainConfig(strategy="auto"))
+
+
+def test_jazzgui_train_carries_the_state_by_default(tmp_path, capsys):
+    path = tmp_path / "carried.jazzmodel"
+    args = ["train", str(SOLO), "-o", str(path), "--epochs", "2", "--hidden", "8"]
+    assert main([*args, "--chunk", "6"]) == 0
+    out = capsys.readouterr().out
+    assert "state carried over chunks of 6 tokens" in out
+    card = load_model(path).card
+    assert card["train"]["carry_state"] is True and card["train"]["chunk"] == 6
+    assert card["windows"] == card["train"]["lanes"] * (card["windows"] // card["train"]["lanes"])
+    take = tmp_path / "take.mid"
+    assert main(["generate", "--model", str(path), "-o", str(take), "--seed", "1"]) == 0
+    assert take.stat().st_size > 0
+    assert main([*args, "--no-carry", "--stride", "4"]) == 0
+    assert "windows every 4 tokens" in capsys.readouterr().out
+    assert load_model(path).card["train"]["carry_state"] is False
+    with pytest.raises(SystemExit) as refused:
+        main([*args, "--chunk", "1"])
+    assert refused.value.code == 2
+    assert "argument --chunk: 1 is out of range: the chunk length must be" in (
+        capsys.readouterr().err
+    )
