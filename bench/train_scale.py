@@ -1,8 +1,9 @@
 """Time to quality: wall time until the validation loss reaches a target, for today's training
 (the starter's settings: windows at every token, batch 32, Adam 0.01 with decay 0.01 per step,
 no clipping, run by the training loop as it was before issue 14, read from git; or by the
-current loop with --today-loop current) and for ours (windows every `stride` tokens,
-TrainConfig's defaults, the current loop), on the built-in corpus and on a 10x corpus; and the
+current loop with --today-loop current) and for ours (TrainConfig's defaults, the current
+loop: the music joined into lanes read chunk after chunk with the LSTM's state carried over),
+on the built-in corpus and on a 10x corpus; and the
 peak memory of preparing the training data in memory or streamed.
 
 Validation: whole held-out files (seeded, at least 10% of the tokens), every window of them
@@ -38,10 +39,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 
 from jazzgui.model.config import TrainConfig
-from jazzgui.model.dataset import training_data
+from jazzgui.model.dataset import LaneChunks, training_data
 from jazzgui.model.engine import load_tensorflow
 from jazzgui.model.starter import starter_configs
-from jazzgui.model.training import corpus_parts, train_on_data
+from jazzgui.model.training import carries_state, corpus_parts, train_on_data
 from jazzgui.music.corpus import build_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,7 +50,10 @@ SOLOS = ROOT / "data" / "solos"
 # main just before issue 14 was merged: its training loop is "today's training loop".
 PRE_ISSUE = "0e046ba0bbbff7cef745ac973ef343eb80e0569b"
 VAL_SHARE = 0.1  # held-out files hold at least this share of the tokens
-TODAY = {"batch_size": 32, "learning_rate": 0.01, "decay": 0.01, "stride": 1, "clipnorm": None}
+TODAY = {
+    "batch_size": 32, "learning_rate": 0.01, "decay": 0.01, "stride": 1, "clipnorm": None,
+    "carry_state": False,
+}  # fmt: skip
 _DEFAULTS = TrainConfig()
 OURS = {
     "batch_size": _DEFAULTS.batch_size,
@@ -57,6 +61,8 @@ OURS = {
     "decay": _DEFAULTS.decay,
     "stride": _DEFAULTS.stride,
     "clipnorm": _DEFAULTS.clipnorm,
+    "carry_state": _DEFAULTS.carry_state,
+    "chunk": _DEFAULTS.chunk,
 }
 
 
@@ -115,10 +121,14 @@ def run(
     config = replace(starter, epochs=100_000, early_stopping_patience=10, seed=seed, **settings)
     warm_up()
     started = time.perf_counter()
-    data = training_data(
-        train.tokens, model_config.tx, folder / "train", config.seed,
-        features=train.features, stride=config.stride,
-    )  # fmt: skip
+    if carries_state(model_config, config):  # the music in lanes, read chunk after chunk
+        lanes = LaneChunks.lanes_for(sum(map(len, train.tokens)), config.chunk, config.batch_size)
+        data = LaneChunks(train.tokens, train.features, config.chunk, lanes)
+    else:
+        data = training_data(
+            train.tokens, model_config.tx, folder / "train", config.seed,
+            features=train.features, stride=config.stride,
+        )  # fmt: skip
     val_data = training_data(val.tokens, model_config.tx, folder / "val", features=val.features)
     curve: list[tuple[int, float, float, float]] = []  # epoch, val loss, seconds, epoch seconds
 
@@ -174,21 +184,23 @@ _WARM = None
 
 def data_memory(method: str, scale: int) -> float:
     """Peak resident MB of a fresh process that reads the corpus, loads TensorFlow, prepares
-    the training data (every window in memory, or streamed from token files) and reads one
-    epoch of it."""
+    the training data (every window in memory, or streamed from token files, or the music in
+    lanes for carried state, chunks of 15) and reads one epoch of it."""
     script = f"""
 import sys, tempfile, json
 sys.path.insert(0, {str(Path(__file__).parent)!r})
 from train_scale import held_out_parts
 from jazzgui.model import dataset
 train, _, _, _ = held_out_parts({scale})
-if {method!r} == "in memory":
-    dataset.IN_MEMORY_WINDOWS = 10**12
+if {method!r} == "carried state":
+    data = dataset.LaneChunks(train.tokens, train.features, 15, 32)
+    for batch in data.make(None, 32, 0, True).take(data.count // 32):
+        pass
 else:
-    dataset.IN_MEMORY_WINDOWS = 0
-data = dataset.training_data(train.tokens, 30, tempfile.mkdtemp(), features=train.features)
-for batch in data.make(None, 32, 0, True):
-    pass
+    dataset.IN_MEMORY_WINDOWS = 10**12 if {method!r} == "in memory" else 0
+    data = dataset.training_data(train.tokens, 30, tempfile.mkdtemp(), features=train.features)
+    for batch in data.make(None, 32, 0, True):
+        pass
 # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so this process would inherit the
 # peak of the bench's process (which has trained by now) from the fork.
 peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM"))
@@ -260,6 +272,7 @@ def main() -> None:
     if args.ours:
         batch, rate, decay, stride, clipnorm = args.ours
         ours = {
+            **ours,
             "batch_size": int(batch),
             "learning_rate": rate,
             "decay": decay,
@@ -284,7 +297,7 @@ def main() -> None:
     if args.memory_scales:
         print("\npeak memory of a process: corpus, TensorFlow, training data, one epoch (MB)")
         print(f"{'':<12}" + "".join(f"{f'x{s}':>9}" for s in args.memory_scales))
-        for method in ("in memory", "streamed"):
+        for method in ("in memory", "streamed", "carried state"):
             sizes = [data_memory(method, scale) for scale in args.memory_scales]
             print(f"{method:<12}" + "".join(f"{mb:>9.0f}" for mb in sizes))
 

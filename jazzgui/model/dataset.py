@@ -32,6 +32,8 @@ FEATURES = "features"
 IN_MEMORY_WINDOWS = 100_000
 SHUFFLE_BUFFER = 16_384  # windows mixed across files: a few MB however large the corpus
 FILES_OPEN = 8  # files whose windows are interleaved at once
+# Chunks of every lane gathered at once when the state carries over: a few MB of features.
+BLOCK_CHUNKS = 64
 
 
 @dataclass(frozen=True)
@@ -268,7 +270,9 @@ class LaneChunks:
     holds chunk k of every lane, so row i of each batch continues row i of the batch before.
     An epoch is `count // lanes` batches, and every token but a short tail is a target once
     in it. With features (one row per token), the inputs are a dict of token ids and the
-    onset features of each target, as ArrayWindows' are.
+    onset features of each target, as ArrayWindows' are. The music is held once; an epoch's
+    chunks are gathered from it BLOCK_CHUNKS lane-chunks at a time, so memory does not grow
+    with the epoch.
     """
 
     sequences: list[np.ndarray]
@@ -278,11 +282,18 @@ class LaneChunks:
     limit: int | None = None  # chunks an epoch at most, all lanes together
 
     def __post_init__(self) -> None:
-        self.total = int(sum(len(sequence) for sequence in self.sequences))
+        lengths = np.array([len(sequence) for sequence in self.sequences], dtype=np.int64)
+        self.total = int(lengths.sum())
         if self.lanes < 1 or self.chunks < 1:
             raise ValueError(
                 f"{self.total} tokens hold no chunk of {self.tx} tokens in {self.lanes} lanes"
             )
+        self._lengths = lengths
+        self._starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])  # in the given order
+        self._ids = np.concatenate(self.sequences).astype(np.int32)
+        self._rows = None
+        if self.features is not None:
+            self._rows = np.concatenate(self.features).astype(np.float32)
 
     @staticmethod
     def lanes_for(tokens: int, tx: int, batch_size: int) -> int:
@@ -310,21 +321,26 @@ class LaneChunks:
     def count(self) -> int:
         return self.chunks * self.lanes
 
-    def epoch(self, seed: int, epoch: int) -> tuple[Any, np.ndarray]:
-        """One epoch's inputs and targets, batch after batch (count rows of tx steps)."""
+    def epoch(
+        self, seed: int, epoch: int, first: int = 0, last: int | None = None
+    ) -> tuple[Any, np.ndarray]:
+        """Chunks `first` to `last` (all by default) of every lane in one epoch, as rows of
+        inputs and targets, batch after batch: (chunks * lanes, tx) each."""
         rng = np.random.default_rng([seed, epoch])
-        order = rng.permutation(len(self.sequences))
+        order = rng.permutation(len(self._lengths))
         offset = int(rng.integers(self.tx))
-        ids = np.concatenate([self.sequences[i] for i in order]).astype(np.int32)
-        # Positions of each chunk's inputs: lane i starts at offset + i * length.
+        joined_starts = np.concatenate([[0], np.cumsum(self._lengths[order])[:-1]])
+        last = self.chunks if last is None else min(last, self.chunks)
         lane_starts = offset + np.arange(self.lanes) * self.length
-        starts = (np.arange(self.chunks)[:, None] * self.tx + lane_starts[None, :]).ravel()
-        inputs = starts[:, None] + np.arange(self.tx)[None, :]
-        x, y = ids[inputs], ids[inputs + 1]
-        if self.features is None:
+        starts = (np.arange(first, last)[:, None] * self.tx + lane_starts[None, :]).ravel()
+        joined = starts[:, None] + np.arange(self.tx + 1)[None, :]  # inputs, then one target
+        # Where each place of the joined music is in the music as given.
+        piece = np.searchsorted(joined_starts, joined, side="right") - 1
+        places = self._starts[order[piece]] + (joined - joined_starts[piece])
+        x, y = self._ids[places[:, :-1]], self._ids[places[:, 1:]]
+        if self._rows is None:
             return x, y
-        rows = np.concatenate([self.features[i] for i in order]).astype(np.float32)
-        return {TOKENS: x, FEATURES: rows[inputs + 1]}, y
+        return {TOKENS: x, FEATURES: self._rows[places[:, 1:]]}, y
 
     def make(self, context: Any, batch_size: int, seed: int, shuffle: bool) -> Any:
         """Batches of `lanes` rows, epoch after epoch without end, for one replica (the lanes
@@ -337,9 +353,12 @@ class LaneChunks:
             raise ValueError("chunks whose state carries over train on one replica only")
         if batch_size != self.lanes:
             raise ValueError(f"batches of {batch_size} rows cannot carry {self.lanes} lanes")
+        blocks = -(-self.chunks // BLOCK_CHUNKS)
 
-        def epoch(number: Any) -> Any:  # one call a whole epoch: cheaper than one a batch
-            inputs, targets = self.epoch(seed, int(number))
+        def block(number: Any) -> Any:  # one call a block: far cheaper than one a batch
+            epoch, first = divmod(int(number), blocks)
+            first *= BLOCK_CHUNKS
+            inputs, targets = self.epoch(seed, epoch, first, first + BLOCK_CHUNKS)
             if isinstance(inputs, dict):
                 return inputs[TOKENS], inputs[FEATURES], targets
             return inputs, targets
@@ -354,7 +373,7 @@ class LaneChunks:
 
         types = [tf.int32, tf.float32, tf.int32] if self.features is not None else [tf.int32] * 2
         data = tf.data.Dataset.counter().map(
-            lambda number: tf.numpy_function(epoch, [number], types, stateful=False)
+            lambda number: tf.numpy_function(block, [number], types, stateful=False)
         )
         data = data.flat_map(rows).batch(self.lanes, drop_remainder=True)
         options = tf.data.Options()

@@ -58,6 +58,10 @@ def test_every_epoch_joins_the_music_anew_and_the_same_seed_joins_it_alike():
     data = dataset.LaneChunks(sequences, None, CHUNK, lanes=3)
     first, again = data.epoch(0, 0), data.epoch(0, 0)
     np.testing.assert_array_equal(first[0], again[0])
+    # An epoch gathered a few chunks at a time is the same epoch.
+    parts = [data.epoch(0, 0, k, k + 4) for k in range(0, data.chunks, 4)]
+    np.testing.assert_array_equal(np.concatenate([p[0] for p in parts]), first[0])
+    np.testing.assert_array_equal(np.concatenate([p[1] for p in parts]), first[1])
     others = [data.epoch(0, epoch)[0] for epoch in range(1, 6)]
     assert any(not np.array_equal(first[0], other) for other in others)
     # Each epoch all but a short tail of the music is learnt: at most chunk*(lanes+1) tokens.
@@ -67,7 +71,8 @@ def test_every_epoch_joins_the_music_anew_and_the_same_seed_joins_it_alike():
         assert total - targets.size <= CHUNK * (3 + 1) + 3
 
 
-def test_the_dataset_gives_one_epoch_after_another_in_lane_batches():
+def test_the_dataset_gives_one_epoch_after_another_in_lane_batches(monkeypatch):
+    monkeypatch.setattr(dataset, "BLOCK_CHUNKS", 2)  # gathered 2 chunks a lane at a time
     sequences = _sequences()
     data = dataset.LaneChunks(sequences, _features(sequences), CHUNK, lanes=4)
     batches = list(data.make(None, 4, seed=2, shuffle=True).take(2 * data.chunks))
