@@ -104,7 +104,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )  # fmt: skip
     parser.add_argument(
         "--max-windows", type=limits.MAX_WINDOWS.argument_type(), metavar="N",
-        help="train on at most N windows (default all)",
+        help="train on at most N windows (or chunks, with --carry) an epoch (default all)",
     )  # fmt: skip
     parser.add_argument(
         "--carry", action=argparse.BooleanOptionalAction, default=_TRAIN.carry_state,

@@ -56,7 +56,11 @@ class TrainSettingsBox(QGroupBox):
             "Learning rate of the Adam optimiser (it decays during training).",
         )
         self.batch_spin = QSpinBox()
-        configure(self.batch_spin, limits.BATCH, "Training windows per step.")
+        configure(
+            self.batch_spin,
+            limits.BATCH,
+            "Rows a step learns from: lanes of music read on chunk after chunk (or windows).",
+        )
         self.val_spin = QDoubleSpinBox()
         configure(
             self.val_spin,
