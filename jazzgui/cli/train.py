@@ -108,7 +108,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )  # fmt: skip
     parser.add_argument(
         "--carry", action=argparse.BooleanOptionalAction, default=_TRAIN.carry_state,
-        help="the new kind on one device: train on the music joined into --batch long lanes, "
+        help="the new kind: train on the music joined into --batch long lanes, "
         "read chunk after chunk with the LSTM's state carried over (default); --no-carry: on "
         "independent windows of Tx tokens, each from a zero state",
     )  # fmt: skip

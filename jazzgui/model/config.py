@@ -74,11 +74,12 @@ class TrainConfig:
     # Training windows start every `stride` tokens (1: at every token, the reference's way,
     # each token predicted ~Tx times an epoch). Validation windows always start at every token.
     stride: int = 8
-    # The new kind on one device: the training music joined end to end and cut into `lanes`
-    # (the batch size) long runs read chunk after chunk, the LSTM's state carried from each
-    # chunk of `chunk` tokens to the next (backpropagation truncated at the chunk), so every
-    # token is learnt once an epoch after all the music before it; `stride` then goes unused.
-    # Validation windows are still Tx tokens from a zero state. False: independent windows.
+    # The new kind: the training music joined end to end and cut into `batch_size` long runs
+    # (lanes, split evenly between the replicas) read chunk after chunk, the LSTM's state
+    # carried from each chunk of `chunk` tokens to the next (backpropagation truncated at the
+    # chunk), so every token is learnt once an epoch after all the music before it; `stride`
+    # then goes unused. Validation windows are still Tx tokens from a zero state. False:
+    # independent windows.
     carry_state: bool = True
     chunk: int = 15
     # Multi-worker training: seconds a worker waits for the others in one exchange before it

@@ -296,9 +296,11 @@ class LaneChunks:
             self._rows = np.concatenate(self.features).astype(np.float32)
 
     @staticmethod
-    def lanes_for(tokens: int, tx: int, batch_size: int) -> int:
-        """Lanes for this many tokens: the batch size, fewer when each would lack a chunk."""
-        return max(0, min(batch_size, (tokens - tx) // tx))
+    def lanes_for(tokens: int, tx: int, batch_size: int, replicas: int = 1) -> int:
+        """Lanes for this many tokens: the batch size, fewer when each would lack a chunk, in
+        a multiple of the replicas that share them (0: too little music for a lane each)."""
+        lanes = max(0, min(batch_size, (tokens - tx) // tx))
+        return lanes - lanes % max(replicas, 1)
 
     @property
     def has_features(self) -> bool:
@@ -322,16 +324,22 @@ class LaneChunks:
         return self.chunks * self.lanes
 
     def epoch(
-        self, seed: int, epoch: int, first: int = 0, last: int | None = None
+        self,
+        seed: int,
+        epoch: int,
+        first: int = 0,
+        last: int | None = None,
+        lanes: range | None = None,
     ) -> tuple[Any, np.ndarray]:
-        """Chunks `first` to `last` (all by default) of every lane in one epoch, as rows of
-        inputs and targets, batch after batch: (chunks * lanes, tx) each."""
+        """Chunks `first` to `last` (all by default) of the `lanes` given (all by default) in
+        one epoch, as rows of inputs and targets, chunk after chunk: (chunks * lanes, tx)."""
         rng = np.random.default_rng([seed, epoch])
         order = rng.permutation(len(self._lengths))
         offset = int(rng.integers(self.tx))
         joined_starts = np.concatenate([[0], np.cumsum(self._lengths[order])[:-1]])
         last = self.chunks if last is None else min(last, self.chunks)
-        lane_starts = offset + np.arange(self.lanes) * self.length
+        lanes = range(self.lanes) if lanes is None else lanes
+        lane_starts = offset + np.asarray(lanes, dtype=np.int64) * self.length
         starts = (np.arange(first, last)[:, None] * self.tx + lane_starts[None, :]).ravel()
         joined = starts[:, None] + np.arange(self.tx + 1)[None, :]  # inputs, then one target
         # Where each place of the joined music is in the music as given.
@@ -343,22 +351,31 @@ class LaneChunks:
         return {TOKENS: x, FEATURES: self._rows[places[:, 1:]]}, y
 
     def make(self, context: Any, batch_size: int, seed: int, shuffle: bool) -> Any:
-        """Batches of `lanes` rows, epoch after epoch without end, for one replica (the lanes
-        of one pipeline cannot be split between replicas). `shuffle` is ignored: the order
-        of the chunks is what carries the state, and each epoch joins the music anew."""
+        """Batches of lanes, epoch after epoch without end: with `context` None, all the lanes
+        in each batch; with an input context, each element holds one replica's share of a
+        chunk (`lanes` split evenly between all the replicas, in order), and this pipeline
+        gives its own replicas' lanes, chunk after chunk, one element per local replica in
+        turn: every replica gets the same lanes at every step, so its state goes on. Every
+        worker joins the music alike (the same seed), so no lane is read twice and all take
+        the same steps. `shuffle` is ignored: each epoch joins the music anew."""
         load_tensorflow()
         import tensorflow as tf
 
-        if context is not None and context.num_replicas_in_sync > 1:
-            raise ValueError("chunks whose state carries over train on one replica only")
         if batch_size != self.lanes:
             raise ValueError(f"batches of {batch_size} rows cannot carry {self.lanes} lanes")
+        replicas = 1 if context is None else context.num_replicas_in_sync
+        pipelines = 1 if context is None else context.num_input_pipelines
+        if self.lanes % replicas or replicas % pipelines:
+            raise ValueError(f"{self.lanes} lanes cannot be split evenly over {replicas} replicas")
+        share = self.lanes // pipelines  # lanes of this pipeline's replicas
+        pipeline = 0 if context is None else context.input_pipeline_id
+        mine = range(pipeline * share, (pipeline + 1) * share)
         blocks = -(-self.chunks // BLOCK_CHUNKS)
 
         def block(number: Any) -> Any:  # one call a block: far cheaper than one a batch
             epoch, first = divmod(int(number), blocks)
             first *= BLOCK_CHUNKS
-            inputs, targets = self.epoch(seed, epoch, first, first + BLOCK_CHUNKS)
+            inputs, targets = self.epoch(seed, epoch, first, first + BLOCK_CHUNKS, mine)
             if isinstance(inputs, dict):
                 return inputs[TOKENS], inputs[FEATURES], targets
             return inputs, targets
@@ -375,7 +392,7 @@ class LaneChunks:
         data = tf.data.Dataset.counter().map(
             lambda number: tf.numpy_function(block, [number], types, stateful=False)
         )
-        data = data.flat_map(rows).batch(self.lanes, drop_remainder=True)
+        data = data.flat_map(rows).batch(self.lanes // replicas, drop_remainder=True)
         options = tf.data.Options()
         options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.OFF
         options.autotune.enabled = False

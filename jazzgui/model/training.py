@@ -14,7 +14,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,7 +34,7 @@ from jazzgui.model.dataset import (
 from jazzgui.model.distributed import lost_worker_error
 from jazzgui.model.engine import load_tensorflow
 from jazzgui.model.modelfile import JazzModel, package_versions
-from jazzgui.model.optimizer import make_optimizer
+from jazzgui.model.optimizer import FusedAdam, clip_summed, make_optimizer
 
 if TYPE_CHECKING:
     from jazzgui.music.corpus import Corpus
@@ -177,13 +177,8 @@ def train(
 
 
 def carries_state(model_config: ModelConfig, train_config: TrainConfig) -> bool:
-    """Whether training carries the LSTM state from chunk to chunk: the new kind, asked to,
-    on one device (the lanes of one input pipeline are not split between replicas)."""
-    return (
-        model_config.conditioned
-        and train_config.carry_state
-        and resolve_strategy(train_config.strategy) == "default"
-    )
+    """Whether training carries the LSTM state from chunk to chunk: the new kind, asked to."""
+    return model_config.conditioned and train_config.carry_state
 
 
 @dataclass
@@ -271,8 +266,17 @@ def train_on_data(
     strategy = make_strategy(train_config.strategy, train_config.worker_timeout)
     replicas = strategy.num_replicas_in_sync
     carry = isinstance(train_data, LaneChunks)
-    if carry and (replicas > 1 or not model_config.conditioned):
-        raise TrainingError("Carried state trains the new kind of network on one device only")
+    if carry and not model_config.conditioned:
+        raise TrainingError("Carried state trains the new kind of network only")
+    if carry and train_data.lanes % replicas:
+        # Each replica carries the state of its own lanes: as many lanes each.
+        lanes = LaneChunks.lanes_for(train_data.total, train_data.tx, train_data.lanes, replicas)
+        if not lanes:
+            raise TrainingError(
+                f"Too little music for a lane of {train_data.tx}-token chunks on each of "
+                f"{replicas} replicas: train with --no-carry, or on fewer devices"
+            )
+        train_data = replace(train_data, lanes=lanes)
     with strategy.scope():
         if model_config.conditioned:
             if not train_data.has_features:
@@ -381,9 +385,14 @@ class _Loop:
             )
         )
         self.zero_states: list[Any] = []
-        if self.carry:  # h and c of each LSTM layer
+        if self.carry:  # h and c of each LSTM layer, for each replica's share of the lanes
+            rows = batch // strategy.num_replicas_in_sync
             self.zero_states = [
-                tf.zeros((batch, layer.units)) for layer in _lstm_layers(network) for _ in "hc"
+                strategy.experimental_distribute_values_from_function(
+                    lambda _, units=layer.units: tf.zeros((rows, units))
+                )
+                for layer in _lstm_layers(network)
+                for _ in "hc"
             ]
         self.val_data = None
         self.val_batches = 0
@@ -409,6 +418,7 @@ class _Loop:
         variables = network.trainable_variables
 
         carry = self.carry
+        lstms = list(_lstm_layers(network))
 
         def per_example_loss(
             inputs: Any, targets: Any, training: bool, states: Any = None
@@ -421,7 +431,7 @@ class _Loop:
                     return -tf.reduce_sum(network(given, training=training), axis=-1), []
                 if states is None:  # (scoring windows: each from a zero state)
                     rows = tf.shape(targets)[0]
-                    states = [tf.zeros((rows, zeros.shape[1])) for zeros in self.zero_states]
+                    states = [tf.zeros((rows, layer.units)) for layer in lstms for _ in "hc"]
                 log_p, *finals = network([*given, *states], training=training)
                 return -tf.reduce_sum(log_p, axis=-1), finals
             probabilities = network(inputs, training=training)
@@ -432,6 +442,8 @@ class _Loop:
                 per_example, finals = per_example_loss(inputs, targets, True, states)
                 loss = tf.nn.compute_average_loss(per_example)
             gradients = tape.gradient(loss, variables)
+            if not isinstance(optimizer, FusedAdam):  # (a distributed strategy's)
+                gradients = clip_summed(gradients, config.clipnorm)
             optimizer.apply_gradients(zip(gradients, variables))
             examples = tf.cast(tf.shape(per_example)[0], tf.float32)
             return tf.reduce_sum(per_example), examples, finals
@@ -453,9 +465,9 @@ class _Loop:
 
         @tf.function(autograph=False)
         def carry_step(iterator: Any, states: Any) -> Any:
-            # One replica (carries_state): the final state stays a plain tensor list.
+            # Each replica's final state stays with it, for its lanes' next chunk.
             loss_sum, examples, finals = strategy.run(replica_step, args=(*next(iterator), states))
-            return loss_sum, examples, finals
+            return (*reduce((loss_sum, examples)), finals)
 
         @tf.function(autograph=False)
         def eval_step(iterator: Any) -> Any:

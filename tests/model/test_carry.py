@@ -140,16 +140,91 @@ def test_the_new_kind_learns_with_its_state_carried():
     assert windows.lanes == 0 and windows.model.card["train"]["carry_state"] is False
 
 
-def test_the_reference_kind_and_several_replicas_train_on_windows(monkeypatch):
+def test_the_reference_kind_trains_on_windows():
     from jazzgui.model import training
 
     new, reference = ModelConfig(), ModelConfig(kind="reference")
     assert training.carries_state(new, TrainConfig())
+    assert training.carries_state(new, TrainConfig(strategy="multiworker"))
     assert not training.carries_state(reference, TrainConfig())
     assert not training.carries_state(new, TrainConfig(carry_state=False))
-    assert not training.carries_state(new, TrainConfig(strategy="mirrored"))
-    monkeypatch.setenv("TF_CONFIG", '{"cluster": {"worker": ["localhost:1"]}}')
-    assert not training.carries_state(new, TrainConfig(strategy="auto"))
+
+
+def test_each_pipeline_feeds_its_replicas_their_own_lanes():
+    import tensorflow as tf
+
+    sequences = _sequences()
+    data = dataset.LaneChunks(sequences, None, CHUNK, lanes=8)
+    # Worker 1 of 2, with 2 replicas of the 4: lanes 4-7, two to a replica.
+    context = tf.distribute.InputContext(
+        num_input_pipelines=2, input_pipeline_id=1, num_replicas_in_sync=4
+    )
+    elements = list(data.make(context, 8, seed=1, shuffle=True).take(2 * data.chunks))
+    x, y = data.epoch(1, 0, lanes=range(4, 8))
+    for chunk in range(data.chunks):
+        for replica in range(2):
+            ids, targets = elements[2 * chunk + replica]
+            rows = slice(4 * chunk + 2 * replica, 4 * chunk + 2 * replica + 2)
+            np.testing.assert_array_equal(ids.numpy(), x[rows])
+            np.testing.assert_array_equal(targets.numpy(), y[rows])
+    # Every lane belongs to one worker: worker 0 reads the others, alike joined.
+    everything, _ = data.epoch(1, 0)
+    np.testing.assert_array_equal(
+        everything.reshape(data.chunks, 8, CHUNK)[:, 4:].reshape(-1, CHUNK), x
+    )
+    uneven = tf.distribute.InputContext(1, 0, 3)
+    with pytest.raises(ValueError, match="split evenly"):
+        data.make(uneven, 8, 0, True)
+    assert dataset.LaneChunks.lanes_for(10_000, 15, 32, replicas=3) == 30
+
+
+_MIRRORED = """
+import json, sys
+import tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(
+    cpu, [tf.config.LogicalDeviceConfiguration(), tf.config.LogicalDeviceConfiguration()]
+)
+from pathlib import Path
+from jazzgui.model.config import ModelConfig, TrainConfig
+from jazzgui.model.training import train
+from jazzgui.music.corpus import build_corpus
+corpus = build_corpus([Path({solo!r})], snap=True)
+model = ModelConfig(n_a=12, tx=10)
+losses = {{}}
+for strategy in ("default", "mirrored"):
+    config = TrainConfig(
+        epochs=3, seed=1, chunk=6, batch_size=6, strategy=strategy, clipnorm={clipnorm}
+    )
+    result = train(corpus, model, config)
+    losses[strategy] = [result.replicas, result.lanes, [e.loss for e in result.history]]
+odd = train(corpus, model, TrainConfig(epochs=1, chunk=6, batch_size=5, strategy="mirrored"))
+losses["odd"] = [odd.replicas, odd.lanes, odd.model.card["train"]["lanes"]]
+print(json.dumps(losses))
+"""
+
+
+@pytest.mark.slow
+def test_two_replicas_each_carry_their_own_lanes_state():
+    """Mirrored on two logical CPUs learns exactly as one device does: if a replica were
+    given another's lanes or state, or clipped its share of the gradients alone, its losses
+    would part from the single device's."""
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _MIRRORED.format(solo=str(SOLO), clipnorm=0.5)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["default"][:2] == [1, 6] and report["mirrored"][:2] == [2, 6]
+    np.testing.assert_allclose(report["mirrored"][2], report["default"][2], rtol=1e-4)
+    assert report["default"][2][-1] < report["default"][2][0]
+    assert report["odd"] == [2, 4, 4]  # a batch of 5 on 2 replicas: 2 lanes each
 
 
 def test_jazzgui_train_carries_the_state_by_default(tmp_path, capsys):

@@ -17,6 +17,7 @@ import pytest
 from jazzgui.cli import main
 from jazzgui.errors import TrainingError
 from jazzgui.model.distributed import cluster_role, lost_worker_error
+from jazzgui.model.modelfile import load_model
 from jazzgui.music.events import SOLO_CHANNEL
 from jazzgui.music.midifile import read_take_midi
 
@@ -121,6 +122,9 @@ def test_two_local_workers_train_stop_together_and_the_chief_alone_saves(tmp_pat
     assert "worker 1 of 2 workers: the chief writes the model, this worker nothing" in other
     assert [p.name for p in folders[0].iterdir()] == ["solo.jazzmodel"]
     assert list(folders[1].iterdir()) == []
+    # Each worker carried the state of its own lanes of the music.
+    card = load_model(folders[0] / "solo.jazzmodel").card["train"]
+    assert card["replicas"] == 2 and card["carry_state"] is True and card["lanes"] == 8
 
     take = tmp_path / "take.mid"
     assert main(["generate", "--model", str(folders[0] / "solo.jazzmodel"), "-o", str(take)]) == 0
