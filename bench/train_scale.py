@@ -185,15 +185,16 @@ _WARM = None
 def data_memory(method: str, scale: int) -> float:
     """Peak resident MB of a fresh process that reads the corpus, loads TensorFlow, prepares
     the training data (every window in memory, or streamed from token files, or the music in
-    lanes for carried state, chunks of 15) and reads one epoch of it."""
+    lanes for carried state, chunks of TrainConfig's default) and reads one epoch of it."""
     script = f"""
 import sys, tempfile, json
 sys.path.insert(0, {str(Path(__file__).parent)!r})
 from train_scale import held_out_parts
 from jazzgui.model import dataset
+from jazzgui.model.config import TrainConfig
 train, _, _, _ = held_out_parts({scale})
 if {method!r} == "carried state":
-    data = dataset.LaneChunks(train.tokens, train.features, 15, 32)
+    data = dataset.LaneChunks(train.tokens, train.features, TrainConfig().chunk, 32)
     for batch in data.make(None, 32, 0, True).take(data.count // 32):
         pass
 else:

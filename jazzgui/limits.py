@@ -142,7 +142,7 @@ VALIDATION = Limit("the validation fraction", 0, 0.5, 0.1, decimals=2, step=0.05
 PATIENCE = Limit("the patience", 1, 100_000, None, unit="epochs")
 MAX_WINDOWS = Limit("the number of windows", 1, 10**9, None)
 WORKER_TIMEOUT = Limit("the worker timeout", 1, 86_400, 300, unit="seconds")
-CHUNK = Limit("the chunk length", 2, 1000, 15, unit="tokens")
+CHUNK = Limit("the chunk length", 2, 1000, 8, unit="tokens")
 STRIDE = Limit("the window stride", 1, 1000, 8, unit="tokens", note="1 = a window at every token")
 # Keras seeds numpy's legacy generator, which takes 32 bits.
 JOBS = Limit("the number of reading processes", 1, 256, None)

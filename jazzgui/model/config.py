@@ -81,7 +81,7 @@ class TrainConfig:
     # then goes unused. Validation windows are still Tx tokens from a zero state. False:
     # independent windows.
     carry_state: bool = True
-    chunk: int = 15
+    chunk: int = 8
     # Multi-worker training: seconds a worker waits for the others in one exchange before it
     # gives up (a worker that died must not leave the others waiting for ever).
     worker_timeout: float = 300.0
