@@ -48,7 +48,8 @@ def build_network(vocab_size: int, config: ModelConfig, seed: int = 0) -> Any:
 
 def _lstm_stack(keras: Any, x: Any, config: ModelConfig, states: list[Any] | None = None) -> Any:
     """The LSTM layers (with dropout after each). With `states` (h, c of each layer, in
-    order), each layer starts from its pair and its final pair is appended to `finals`."""
+    order), each layer starts from its pair, and (output, final h and c of each layer) comes
+    back instead of the output alone."""
     finals = []
     for layer in range(config.layers):
         lstm = keras.layers.LSTM(

@@ -82,7 +82,13 @@ def make_strategy(name: str = "default", worker_timeout: float | None = None) ->
     load_tensorflow()
     import tensorflow as tf
 
-    name = resolve_strategy(name)
+    if name == "auto":
+        if os.environ.get("TF_CONFIG"):
+            name = "multiworker"
+        elif len(tf.config.list_logical_devices("GPU")) > 1:
+            name = "mirrored"
+        else:
+            name = "default"
     if name == "default":
         return tf.distribute.get_strategy()
     if name == "mirrored":
@@ -95,19 +101,6 @@ def make_strategy(name: str = "default", worker_timeout: float | None = None) ->
     raise TrainingError(
         f"Unknown distribution strategy {name!r}: use default, mirrored, multiworker or auto"
     )
-
-
-def resolve_strategy(name: str) -> str:
-    """The strategy "auto" stands for here (multiworker with TF_CONFIG, mirrored with several
-    GPUs, else default); any other name as it is."""
-    if name != "auto":
-        return name
-    if os.environ.get("TF_CONFIG"):
-        return "multiworker"
-    load_tensorflow()
-    import tensorflow as tf
-
-    return "mirrored" if len(tf.config.list_logical_devices("GPU")) > 1 else "default"
 
 
 def train(
@@ -384,6 +377,7 @@ class _Loop:
                 lambda context: train_data.make(context, batch, config.seed, shuffle=True).repeat()
             )
         )
+        lstms = [layer for layer in network.layers if layer.name.startswith("lstm")]
         self.zero_states: list[Any] = []
         if self.carry:  # h and c of each LSTM layer, for each replica's share of the lanes
             rows = batch // strategy.num_replicas_in_sync
@@ -391,7 +385,7 @@ class _Loop:
                 strategy.experimental_distribute_values_from_function(
                     lambda _, units=layer.units: tf.zeros((rows, units))
                 )
-                for layer in _lstm_layers(network)
+                for layer in lstms
                 for _ in "hc"
             ]
         self.val_data = None
@@ -418,7 +412,6 @@ class _Loop:
         variables = network.trainable_variables
 
         carry = self.carry
-        lstms = list(_lstm_layers(network))
 
         def per_example_loss(
             inputs: Any, targets: Any, training: bool, states: Any = None
@@ -526,11 +519,6 @@ class _Loop:
             total += float(loss_sum)
             count += float(examples)
         return float(total / max(count * self.tx, 1.0))
-
-
-def _lstm_layers(network: Any) -> Any:
-    """The network's LSTM layers, in order (named lstm0, lstm1, ...)."""
-    return (layer for layer in network.layers if layer.name.startswith("lstm"))
 
 
 def _numpy_val_loss(val_data: ArrayWindows, current_model: Callable[[], JazzModel]) -> float:
