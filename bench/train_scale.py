@@ -225,8 +225,9 @@ def _row(label: str, result: dict, budget: float) -> str:
 
 def compare(
     ours: dict, scale: int, seed: int, budget: float, folder: Path, loop: types.ModuleType | None
-) -> None:
-    """Today's run sets the target; ours is timed to it; both printed with their ratio."""
+) -> tuple[float, float | None]:
+    """Today's run sets the target; ours is timed to it; both printed with their ratio.
+    Returns (today's seconds to the target, ours' or None when it did not reach it)."""
     today = run(TODAY, scale, None, budget, folder / "today", seed, loop)
     target = today["best"]
     mine = run(ours, scale, target, budget, folder / "ours", seed)
@@ -251,6 +252,22 @@ def compare(
         f"{today['total_s'] / max(mine['total_s'], 1e-9):.1f}x less time for ours, and its "
         f"best validation loss is {100 * (1 - mine['best'] / today['best']):.1f}% lower"
     )
+    return today["seconds"], mine["seconds"]
+
+
+def summary(scale: int, times: list[tuple[float, float | None]]) -> str:
+    """One line over the seeds of a scale: how many met 3x, the median ratio, and the ratio of
+    the summed seconds (a seed ours did not bring to its target counts as ratio 0)."""
+    ratios = [today / mine if mine else 0.0 for today, mine in times]
+    met = sum(ratio >= 3 for ratio in ratios)
+    line = (
+        f"x{scale}, {len(times)} seeds: ratios {' / '.join(f'{r:.1f}' for r in ratios)}; "
+        f"{met} of {len(times)} at >= 3x; median {np.median(ratios):.1f}x"
+    )
+    if all(mine for _, mine in times):
+        total = sum(today for today, _ in times) / sum(mine for _, mine in times)
+        line += f"; summed seconds to the targets {total:.1f}x"
+    return line
 
 
 def main() -> None:
@@ -292,9 +309,14 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory() as tmp:
         loop = pre_issue_loop(Path(tmp)) if pre_issue else None
+        lines = []
         for scale in args.scales:
-            for seed in args.seeds:
+            times = [
                 compare(ours, scale, seed, args.budget, Path(tmp) / f"x{scale}-{seed}", loop)
+                for seed in args.seeds
+            ]
+            lines.append(summary(scale, times))
+        print("\n" + "\n".join(lines))
     if args.memory_scales:
         print("\npeak memory of a process: corpus, TensorFlow, training data, one epoch (MB)")
         print(f"{'':<12}" + "".join(f"{f'x{s}':>9}" for s in args.memory_scales))

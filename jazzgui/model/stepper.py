@@ -22,17 +22,20 @@ class LSTMStepper:
     def __init__(self, model: JazzModel, dtype: type = np.float64) -> None:
         self.n_a = model.config.n_a
         self.dtype = dtype
+        half, one = np.full(self.n_a, 0.5, dtype), np.ones(self.n_a, dtype)
+        # Keras' gate order i, f, c, o: sigmoid(z) = 0.5 + 0.5 tanh(z / 2) for i, f, o and
+        # tanh(z) for the cell input, so every gate is one tanh of z scaled by these halves.
+        # The weights are kept scaled already (halving is exact in floating point).
+        scale = np.concatenate([half, half, one, half])
+        self._gate_scale = scale
+        self._gate_shift = np.concatenate([half, half, np.zeros(self.n_a, dtype), half])
         self.layers = [
-            (
-                model.weights[f"lstm{i}.kernel"].astype(dtype),
-                model.weights[f"lstm{i}.recurrent_kernel"].astype(dtype),
-                model.weights[f"lstm{i}.bias"].astype(dtype),
+            tuple(
+                model.weights[f"lstm{i}.{part}"].astype(dtype) * scale
+                for part in ("kernel", "recurrent_kernel", "bias")
             )
             for i in range(model.config.layers)
         ]
-        half, one = np.full(self.n_a, 0.5, dtype), np.ones(self.n_a, dtype)
-        self._gate_scale = np.concatenate([half, half, one, half])  # Keras' order: i, f, c, o
-        self._gate_shift = np.concatenate([half, half, np.zeros(self.n_a, dtype), half])
         self._load_heads(model)
         self.reset()
 
@@ -63,15 +66,22 @@ class LSTMStepper:
         n = self.n_a
         x: np.ndarray | None = None
         for layer, (kernel, recurrent, bias) in enumerate(self.layers):
-            z = self.h[layer] @ recurrent + bias
-            z = z + (self._input(token, features) if layer == 0 else x @ kernel)
-            # Every gate at once: sigmoid(z) = 0.5 + 0.5 tanh(z / 2) for i, f, o; tanh for g.
-            gates = np.tanh(z * self._gate_scale) * self._gate_scale + self._gate_shift
+            given = self._input(token, features) if layer == 0 else x @ kernel
+            z = self.h[layer] @ recurrent  # (scaled weights: z is already scaled per gate)
+            z += bias
+            # (a first batch meets the zero state of one row: it takes the batch's shape)
+            z = z + given if np.ndim(given) > z.ndim else np.add(z, given, out=z)
+            gates = np.tanh(z, out=z)  # in place: z is this step's own array
+            gates *= self._gate_scale
+            gates += self._gate_shift
             i, f = gates[..., :n], gates[..., n : 2 * n]
             g, o = gates[..., 2 * n : 3 * n], gates[..., 3 * n :]
-            self.c[layer] = f * self.c[layer] + i * g
-            self.h[layer] = o * np.tanh(self.c[layer])
-            x = self.h[layer]
+            c = f * self.c[layer]  # new arrays: snapshots of the state keep theirs
+            c += i * g
+            h = np.tanh(c)
+            h *= o
+            self.c[layer], self.h[layer] = c, h
+            x = h
         assert x is not None
         return x
 
@@ -113,6 +123,12 @@ class ConditionedStepper(LSTMStepper):
         self.interval_bias = w["interval.bias"].astype(self.dtype)
         self.kind_of, self.duration_of = parts.kind_of, parts.duration_of
         self.interval_of = parts.interval_of
+        # The three heads' parts that see h, side by side: one product for a batch's targets.
+        self._head_kernel = np.concatenate(
+            [self.type_kernel, self.duration_kernel, self.interval_kernel], axis=1
+        )
+        self._head_bias = np.concatenate([self.type_bias, self.duration_bias, self.interval_bias])
+        self._head_ends = (kinds, kinds + durations)
 
     def _input(self, token: int | None, features: np.ndarray | None) -> np.ndarray | float:
         z = 0.0 if token is None else self.token_rows[token]
@@ -134,19 +150,22 @@ class ConditionedStepper(LSTMStepper):
         # Only the target's parts: each head given the true earlier parts, as in training.
         k, d = self.kind_of[targets], self.duration_of[targets]
         rows = np.arange(len(targets))
-        types = _log_softmax(h @ self.type_kernel + self.type_bias)[rows, k]
-        durations = h @ self.duration_kernel + self.duration_bias + self.duration_by_type[k]
-        intervals = (
-            h @ self.interval_kernel
-            + self.interval_bias
-            + self.interval_by_type[k, 0]
-            + self.interval_by_duration[0, d]
-        )
+        logits = h @ self._head_kernel + self._head_bias
+        types, durations, intervals = np.split(logits, self._head_ends, axis=1)
+        durations = durations + self.duration_by_type[k]
+        intervals = intervals + self.interval_by_type[k, 0] + self.interval_by_duration[0, d]
         return (
-            types
-            + _log_softmax(durations)[rows, d]
-            + _log_softmax(intervals)[rows, self.interval_of[targets]]
+            _picked_log_softmax(types, rows, k)
+            + _picked_log_softmax(durations, rows, d)
+            + _picked_log_softmax(intervals, rows, self.interval_of[targets])
         )
+
+
+def _picked_log_softmax(logits: np.ndarray, rows: np.ndarray, picked: np.ndarray) -> np.ndarray:
+    """log_softmax(logits)[rows, picked], without the whole log-softmax array."""
+    top = np.max(logits, axis=-1)
+    total = np.exp(logits - top[:, None]).sum(axis=-1)
+    return (logits[rows, picked] - top) - np.log(total)
 
 
 def make_stepper(model: JazzModel, dtype: type = np.float64) -> LSTMStepper:
