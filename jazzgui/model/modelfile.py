@@ -107,6 +107,9 @@ class JazzModel:
     corpus: list[list[int]] = field(default_factory=list)
     # Chord family -> 12 pitch-class weights (empty: unknown, no preference), for unparsing.
     pitch_prior: dict[str, list[float]] = field(default_factory=dict)
+    # Arrays derived from the weights by the numpy steppers, kept for the next stepper
+    # (jazzgui.model.stepper); never saved, compared or shown.
+    derived: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def name(self) -> str:

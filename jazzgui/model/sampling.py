@@ -137,6 +137,17 @@ def _corpus_index(
     return NgramIndex([tokens[i] for i in sequence] for sequence in corpus)
 
 
+def prepare(model: JazzModel) -> None:
+    """Do ahead what a model's first take would do first: parse its vocabulary, index its
+    training files for the copy limit, derive its stepper's arrays. The window's model loader
+    calls this in the background, so the first Generate does not wait for them (about 20 ms
+    for the starter's 4,400 tokens on a 2-core machine; each take after the first reuses them)."""
+    tokens = tuple(model.vocabulary)
+    _vocabulary_tables(tokens)
+    _corpus_index(tokens, tuple(tuple(s) for s in model.corpus))
+    make_stepper(model)
+
+
 class _Improviser:
     """Token sampling with every constraint: the bar's remaining beats, penalty, the
     strong-beat chord-tone bias, top-p, and the limit on verbatim copies."""

@@ -22,6 +22,12 @@ class LSTMStepper:
     def __init__(self, model: JazzModel, dtype: type = np.float64) -> None:
         self.n_a = model.config.n_a
         self.dtype = dtype
+        self.__dict__.update(_derived(model, self, dtype))
+        self.reset()
+
+    def _derive(self, model: JazzModel) -> None:
+        """Set the arrays the steps use, all derived from the model's weights."""
+        dtype = self.dtype
         half, one = np.full(self.n_a, 0.5, dtype), np.ones(self.n_a, dtype)
         # Keras' gate order i, f, c, o: sigmoid(z) = 0.5 + 0.5 tanh(z / 2) for i, f, o and
         # tanh(z) for the cell input, so every gate is one tanh of z scaled by these halves.
@@ -37,7 +43,6 @@ class LSTMStepper:
             for i in range(model.config.layers)
         ]
         self._load_heads(model)
-        self.reset()
 
     def _load_heads(self, model: JazzModel) -> None:
         self.dense_kernel = model.weights["dense.kernel"].astype(self.dtype)
@@ -166,6 +171,32 @@ def _picked_log_softmax(logits: np.ndarray, rows: np.ndarray, picked: np.ndarray
     top = np.max(logits, axis=-1)
     total = np.exp(logits - top[:, None]).sum(axis=-1)
     return (logits[rows, picked] - top) - np.log(total)
+
+
+def _derived(model: JazzModel, stepper: LSTMStepper, dtype: type) -> dict[str, Any]:
+    """The arrays a stepper of this kind and dtype derives from the model's weights: derived
+    once per model and shared, read-only, by its steppers (a take, a trade, each bar tried
+    again makes one; deriving them took longer than stepping the network through a bar).
+    Derived again when the model's weight arrays are no longer the ones they came from."""
+    sources = tuple(model.weights.values())
+    key = (type(stepper).__name__, np.dtype(dtype).str)
+    known = model.derived.get(key)
+    if (
+        known is not None
+        and len(known[0]) == len(sources)
+        and all(held is source for held, source in zip(known[0], sources))
+    ):
+        return known[1]
+    before = set(vars(stepper))
+    stepper._derive(model)
+    arrays = {name: value for name, value in vars(stepper).items() if name not in before}
+    for value in arrays.values():
+        for array in value if isinstance(value, list | tuple) else [value]:
+            if isinstance(array, np.ndarray):
+                array.setflags(write=False)
+    # The source arrays are held too, so none of them can be freed and another take its id.
+    model.derived[key] = (sources, arrays)
+    return arrays
 
 
 def make_stepper(model: JazzModel, dtype: type = np.float64) -> LSTMStepper:

@@ -23,8 +23,11 @@ def starter_path() -> Path:
 
 def _load_model(path: str) -> Any:
     from jazzgui.model.modelfile import load_model
+    from jazzgui.model.sampling import prepare
 
-    return load_model(Path(path) if path else starter_path())
+    model = load_model(Path(path) if path else starter_path())
+    prepare(model)  # here, in the background: the first Generate then starts at once
+    return model
 
 
 @dataclass(frozen=True)

@@ -94,3 +94,59 @@ def test_the_traced_validation_step_gives_the_same_loss_for_more_windows(corpus,
         scored.append([log.val_loss for log in training.train(corpus, config, settings).history])
     assert scored[0][0] is not None and len(scored[0]) == 2
     np.testing.assert_allclose(scored[1], scored[0], rtol=1e-4)
+
+
+@pytest.mark.parametrize("config", [ModelConfig(n_a=12, kind="reference"), ModelConfig(n_a=12)])
+def test_the_stepper_keeps_saved_states_and_steps_a_batch_as_rows(make_model, config):
+    """The stepper works on its own temporaries in place: a state saved before a step (as
+    generation saves one to try a bar again) is the same after it, and a batch of tokens
+    stepped together gives each row what that token stepped alone gives."""
+    from jazzgui.model.stepper import make_stepper
+
+    model = make_model(config=config, seed=3)
+    x, y, features = _windows(model, count=4, tx=5)
+    given = features if config.conditioned else None
+    stepper = make_stepper(model)
+    stepper.step(int(x[0, 0]), None if given is None else given[0, 0])
+    saved_h, saved_c = list(stepper.h), list(stepper.c)
+    copies = [array.copy() for array in saved_h + saved_c]
+    after_saving = stepper.step(int(x[0, 1]), None if given is None else given[0, 1])
+    assert all(np.array_equal(a, b) for a, b in zip(saved_h + saved_c, copies))
+    stepper.h, stepper.c = list(saved_h), list(saved_c)  # restored: the same step again
+    again = stepper.step(int(x[0, 1]), None if given is None else given[0, 1])
+    np.testing.assert_array_equal(again, after_saving)
+
+    batch = make_stepper(model, np.float32)
+    alone = [make_stepper(model, np.float32) for _ in range(len(x))]
+    for t in range(x.shape[1]):
+        rows = batch.advance(x[:, t], None if given is None else given[:, t])
+        picked = batch.target_log_p(rows, y[:, t])
+        for row, single in enumerate(alone):
+            h = single.advance(
+                x[row : row + 1, t], None if given is None else given[row : row + 1, t]
+            )
+            np.testing.assert_allclose(rows[row], h[0], rtol=1e-5, atol=1e-6)
+            np.testing.assert_allclose(
+                picked[row], single.target_log_p(h, y[row : row + 1, t])[0], rtol=1e-5, atol=1e-5
+            )
+    # The targets' log-probabilities are those of the whole distribution the stepper gives.
+    if config.conditioned:
+        for row in range(len(x)):
+            full = batch._output(rows[row])  # every value's log P
+            np.testing.assert_allclose(full[y[row, -1]], picked[row], rtol=1e-5, atol=1e-5)
+
+
+def test_steppers_share_the_arrays_derived_from_a_model_until_its_weights_change(make_model):
+    from jazzgui.model.stepper import make_stepper
+
+    model = make_model(config=ModelConfig(n_a=12), seed=3)
+    features = np.linspace(0.0, 1.0, FEATURE_SIZE)
+    first, second = make_stepper(model), make_stepper(model)
+    assert first.token_rows is second.token_rows  # derived once, shared
+    assert not first.token_rows.flags.writeable
+    before = first.step(1, features)
+    model.weights["lstm0.kernel"] = model.weights["lstm0.kernel"] * 2  # a new array
+    third = make_stepper(model)
+    assert third.token_rows is not first.token_rows
+    assert not np.allclose(third.step(1, features), before)
+    np.testing.assert_array_equal(second.step(1, features), before)  # made before: unchanged

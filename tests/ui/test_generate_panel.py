@@ -278,3 +278,21 @@ def test_a_synth_that_vanishes_mid_take_is_noticed_and_play_moves_to_the_built_i
     assert "has gone" in window.status_label.text()
     assert fake_port.sounding() == set()  # every note the old output was playing was ended
     panel.stop()
+
+
+def test_the_loader_prepares_the_model_and_the_first_generate_reuses_that_work(
+    ready_panel, qtbot, fake_port
+):
+    from jazzgui.model import sampling
+
+    _window, panel = ready_panel
+    model = panel._model
+    derived = dict(model.derived)  # the stepper's arrays, derived in the loader's thread
+    assert ("ConditionedStepper", "<f8") in derived
+    misses = sampling._corpus_index.cache_info().misses
+    qtbot.mouseClick(panel.generate_button, LEFT)
+    qtbot.waitUntil(lambda: len(panel.takes) == 1, timeout=10000)
+    panel.stop()
+    assert sampling._corpus_index.cache_info().misses == misses  # indexed by the loader
+    assert model.derived.keys() == derived.keys()
+    assert all(model.derived[key][1] is derived[key][1] for key in derived)  # not derived again
