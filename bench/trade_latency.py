@@ -6,9 +6,9 @@ Each run answers a new human-like phrase (4 bars of eighths and triplets, a few 
 early or late, some rests): quantise, tokenize against the chords, map onto the model's
 vocabulary, prime the LSTM, sample and unparse the first bar. It runs as the play-along
 session runs it: on a thread with raised priority, the interpreter's switch interval as
-`jazzgui trade` sets it. Run: python bench/trade_latency.py [--model M] [--runs N]
-(default: the starter model, 300 runs each). The load average is printed: the machine may
-be shared.
+`jazzgui trade` sets it, with 20 ms idle between answers (GAP_S).
+Run: python bench/trade_latency.py [--model M] [--runs N] (default: the starter model, 300
+runs each). The load average is printed: the machine may be shared.
 """
 
 from __future__ import annotations
@@ -34,6 +34,12 @@ from jazzgui.playback.player import raise_thread_priority
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "seed-data" / "original_metheny.mid"
 TARGET_S = 0.020
+# Idle between two answers. A session answers once a phrase, seconds apart; answered back to
+# back, the realtime thread would run without a break, and Linux pauses a realtime thread that
+# used more than 0.95 s of a second for the rest of it (sched_rt_runtime_us): 50 ms stalls the
+# bench would count (on a machine where 300 answers take over a second) and a session never
+# meets.
+GAP_S = 0.02
 
 
 def _phrase(rng: np.random.Generator, first_bar: int) -> list[NoteEvent]:
@@ -65,6 +71,7 @@ def _measure(answerer: PhraseAnswerer, runs: int, seed: int, raised: bool = True
             next(bars)
             times.append(time.perf_counter() - started)
             bars.close()
+            time.sleep(GAP_S)
 
     thread = threading.Thread(target=work)
     thread.start()

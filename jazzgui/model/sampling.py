@@ -205,9 +205,11 @@ class _Improviser:
         # The primer sounds as the bars just before the start (over the changes' last bars).
         ids = [self.vocabulary.nearest(text) for text in tokens]
         self.onset = -int(sum(self.twelfths[i] for i in ids))
-        for index in ids:
+        for index in ids[:-1]:  # only the last value's next-token distribution is wanted
             self.onset += int(self.twelfths[index])
-            logits = self.stepper.step(index, self._features())
+            self.stepper.advance(index, self._features())
+        self.onset += int(self.twelfths[ids[-1]])
+        logits = self.stepper.step(ids[-1], self._features())
         self.onset = 0
         return logits
 

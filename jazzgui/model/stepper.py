@@ -142,11 +142,11 @@ class ConditionedStepper(LSTMStepper):
         return z
 
     def _output(self, h: np.ndarray) -> np.ndarray:
-        types = _log_softmax(h @ self.type_kernel + self.type_bias)
-        durations = _log_softmax(
-            h @ self.duration_kernel + self.duration_bias + self.duration_by_type
-        )
-        base = h @ self.interval_kernel + self.interval_bias
+        kinds, durations_end = self._head_ends
+        logits = h @ self._head_kernel + self._head_bias  # the three heads' parts that see h
+        types = _log_softmax(logits[:kinds])
+        durations = _log_softmax(logits[kinds:durations_end] + self.duration_by_type)
+        base = logits[durations_end:]
         intervals = _log_softmax(base + self.interval_by_type + self.interval_by_duration)
         k, d = self.kind_of, self.duration_of
         return types[k] + durations[k, d] + intervals[k, d, self.interval_of]

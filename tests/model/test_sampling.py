@@ -320,3 +320,29 @@ def test_reference_mode_ignores_the_pitch_class_prior(make_model):
     assert generate_take(leaning, CHANGES, settings).events == (
         generate_take(model, CHANGES, settings).events
     )
+
+
+@pytest.mark.parametrize("config", [ModelConfig(n_a=12, kind="reference"), ModelConfig(n_a=12)])
+def test_a_primer_leaves_the_network_as_stepping_every_value_of_it_does(make_model, config):
+    """Priming computes the next-value distribution after the primer's last value only: the
+    state and that distribution are what stepping through every value gives."""
+    from jazzgui.model.sampling import _Improviser
+    from jazzgui.model.stepper import make_stepper
+    from jazzgui.music.conditioning import onset_features
+
+    model = make_model(config=config, seed=4)
+    primer = [model.vocabulary[i % len(model.vocabulary)] for i in (3, 1, 4, 1, 5)]
+    settings = SamplerSettings(seed=1, primer=primer)
+    improviser = _Improviser(model, settings, np.random.default_rng(1), CHANGES)
+    vocabulary = Vocabulary.from_list(model.vocabulary)
+    ids = [vocabulary.nearest(token) for token in primer]
+    lengths = [int(token_duration(model.vocabulary[i]) * 12) for i in ids]
+    stepper, onset = make_stepper(model), -sum(lengths)
+    for index, length in zip(ids, lengths):
+        onset += length
+        features = onset_features(CHANGES, onset) if config.conditioned else None
+        logits = stepper.step(index, features)
+    np.testing.assert_array_equal(improviser.logits, logits)
+    for mine, expected in zip(improviser.stepper.h + improviser.stepper.c, stepper.h + stepper.c):
+        np.testing.assert_array_equal(mine, expected)
+    assert improviser.onset == 0
