@@ -394,7 +394,7 @@ class LaneChunks:
         types = [tf.int32, tf.float32, tf.int32] if self.features is not None else [tf.int32] * 2
         # Not converted by autograph, which tf.data does to every function by default: they
         # have no control flow over tensors to convert, and converting them took about 0.1 s
-        # of the first epoch (the loop's set-up 0.16-0.23 s against 0.07-0.12 s).
+        # of the first epoch (the loop's set-up 0.16-0.21 s against 0.07-0.12 s).
         plain = tf.autograph.experimental.do_not_convert
         data = tf.data.Dataset.counter().map(
             plain(lambda number: tf.numpy_function(block, [number], types, stateful=False))

@@ -142,10 +142,14 @@ def prepare(model: JazzModel) -> None:
     training files for the copy limit, derive its stepper's arrays. The window's model loader
     calls this in the background, so the first Generate does not wait for them (about 20 ms
     for the starter's 4,400 tokens on a 2-core machine; each take after the first reuses them)."""
-    tokens = tuple(model.vocabulary)
-    _vocabulary_tables(tokens)
-    _corpus_index(tokens, tuple(tuple(s) for s in model.corpus))
+    _vocabulary_tables(tuple(model.vocabulary))
+    _model_index(model)
     make_stepper(model)
+
+
+def _model_index(model: JazzModel) -> NgramIndex | None:
+    """The n-gram index of the model's training files, made once (None: it has none)."""
+    return _corpus_index(tuple(model.vocabulary), tuple(tuple(s) for s in model.corpus))
 
 
 class _Improviser:
@@ -170,7 +174,7 @@ class _Improviser:
         self.penalty = settings.repetition_penalty if rules else 1.0
         self.index: NgramIndex | None = None
         if rules and settings.max_copy is not None:
-            self.index = _corpus_index(tokens, tuple(tuple(s) for s in model.corpus))
+            self.index = _model_index(model)
             if self.index is None:
                 log.info("model %s has no corpus sequences: verbatim copies are not limited",
                          model.name)  # fmt: skip
