@@ -160,7 +160,10 @@ def _read_in_workers(
             try:
                 while len(running) < 2 * workers and (item := next(pending, None)) is not None:
                     running[pool.submit(_read_in_worker, paths[item[0]], options)] = item
-            except futures.BrokenExecutor:  # broke before `item` went in: it goes again
+            except (futures.BrokenExecutor, OSError):  # `item` did not go in: it goes again
+                # A pool that is breaking may also refuse with OSError("handle is closed"):
+                # submit starts a replacement worker (max_tasks_per_child) and hands it the
+                # task queue the dying pool has just closed.
                 again.append(item)
             if not running:
                 break

@@ -207,3 +207,35 @@ def test_corpus_command_reads_a_folder_then_answers_from_the_cache(tmp_path, cap
     assert "4 from the cache, 0 read" in capsys.readouterr().out
     assert main(["corpus", str(folder), "--no-cache", "--jobs", "1"]) == 0
     assert "0 from the cache, 4 read with this process" in capsys.readouterr().out
+
+
+def test_a_pool_that_refuses_a_file_while_breaking_costs_no_file(tmp_path, monkeypatch):
+    """A pool whose worker has just died can refuse the next file with OSError("handle is
+    closed") instead of BrokenProcessPool (seen with `jazzgui corpus` when a reader was
+    killed): the file is read again, like the files the dead worker had in flight."""
+    from jazzgui.music import corpus_reader
+
+    made = []
+
+    class Refusing:  # a real pool whose third submit fails as a breaking pool's did
+        def __init__(self, workers):
+            self.pool = real_pool(workers)
+            self.submits = 0
+            made.append(self)
+
+        def submit(self, *args):
+            self.submits += 1
+            if len(made) == 1 and self.submits == 3:
+                raise OSError("handle is closed")
+            return self.pool.submit(*args)
+
+        def shutdown(self, **options):
+            self.pool.shutdown(**options)
+
+    real_pool = corpus_reader._pool
+    monkeypatch.setattr(corpus_reader, "_pool", Refusing)
+    folder = _folder(tmp_path / "solos", MIN_PARALLEL_FILES + 2)
+    entries, stats = _read([folder], workers=2, use_cache=False)
+    assert [e.path.name for e in entries] == [f"take{n:02}.mid" for n in range(6)]
+    assert all(e.ok for e in entries) and stats.read == 6
+    assert stats.read_again >= 1 and len(made) >= 2  # read alone, in a new pool
